@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("qashyq.portal.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("qashyq.academics.urls")),
+    path("api/v1/", include("config.api")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.utils import translation
+
+SESSION_LANGUAGE_KEY = "qashyq_language"
+
+
+class UserLanguageMiddleware:
+    """Use the signed-in user's preferred language when this browser has not chosen one.
+
+    The language switch sets the language cookie (remembered per browser) and saves the user's
+    ``preferred_language`` (remembered per user); at login the account adapter copies the
+    preference into the session, and this middleware hands it to LocaleMiddleware.
+    Runs after SessionMiddleware and before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            language = request.session.get(SESSION_LANGUAGE_KEY)
+            if language and translation.check_for_language(language):
+                request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
+        return self.get_response(request)
