@@ -4,8 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("qashyq.portal.urls")),
+    path("", include("qashyq.academics.urls")),
     path("accounts/", include("allauth.urls")),
-    path("staff/", include("qashyq.academics.urls")),
     path("api/v1/", include("config.api")),
     path("admin/", admin.site.urls),
 ]

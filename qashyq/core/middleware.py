@@ -22,3 +22,31 @@ class UserLanguageMiddleware:
             if language and translation.check_for_language(language):
                 request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
         return self.get_response(request)
+
+
+class ApplicationErrorMiddleware:
+    """Turn an ApplicationError that escaped an HTML view into a page with its translated message.
+
+    The API has its own handler (JSON with the stable code); this covers the HTML side, so bad
+    input or a denied action is never a 500. The transaction has already rolled back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .errors import ApplicationError
+
+        if not isinstance(exception, ApplicationError) or request.path.startswith("/api/"):
+            return None
+        return render(
+            request,
+            "core/error.html",
+            {"error": exception, "status": exception.status},
+            status=exception.status,
+        )
