@@ -83,3 +83,20 @@ def active_token(key: str) -> ApiToken | None:
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def role_labels(user) -> list[str]:
+    """Human-readable roles with their scope type, for the profile page."""
+    from .roles import ScopeType
+
+    labels = []
+    for role, scope_type, scope_id in sorted(user_role_set(user), key=lambda r: (r[0], r[1])):
+        label = str(Role(role).label)
+        if scope_type != ScopeType.SITE:
+            label += f" ({ScopeType(scope_type).label} #{scope_id})"
+        labels.append(label)
+    return labels
+
+
+def tokens_of(user):
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

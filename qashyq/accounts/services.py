@@ -192,3 +192,75 @@ def api_token_touch(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MIN_SIDE = 200
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def _check_photo(photo) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    if photo.size > PHOTO_MAX_BYTES:
+        raise ValidationFailed(details={"photo": _("The photo must be at most 5 MB.")})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            image.verify()
+            image_format, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationFailed(
+            details={"photo": _("The file is not a picture we can read (use JPEG or PNG).")}
+        ) from exc
+    if image_format not in PHOTO_FORMATS:
+        raise ValidationFailed(details={"photo": _("Use a JPEG, PNG or WebP picture.")})
+    if min(width, height) < PHOTO_MIN_SIDE:
+        raise ValidationFailed(
+            details={
+                "photo": _("The photo is too small: at least %(px)s×%(px)s pixels are needed.")
+                % {"px": PHOTO_MIN_SIDE}
+            }
+        )
+    photo.seek(0)
+
+
+def profile_update(
+    *, actor, user: User, preferred_language: str, phone: str = "", photo=None
+) -> User:
+    """The user's own settings: language, phone and the profile photo used by proctoring.
+
+    Names, IIN and e-mail are official records kept by the registrar office.
+    """
+    from django.conf import settings
+
+    if not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
+        raise PermissionDenied()
+    errors: dict[str, str] = {}
+    if preferred_language not in dict(settings.LANGUAGES):
+        errors["preferred_language"] = _("Unknown language.")
+    phone = (phone or "").strip()
+    if phone and not all(c.isdigit() or c in "+-() " for c in phone):
+        errors["phone"] = _("A phone number has only digits, spaces, +, - and brackets.")
+    if errors:
+        raise ValidationFailed(details=errors)
+    if photo is not None:
+        _check_photo(photo)
+    with transaction.atomic():
+        user.preferred_language = preferred_language
+        user.phone = phone
+        fields = ["preferred_language", "phone"]
+        old_photo = user.photo.name if user.photo else ""
+        if photo is not None:
+            user.photo.save(photo.name, photo, save=False)
+            fields.append("photo")
+        user.save(update_fields=fields)
+        if photo is not None:
+            audit_record(
+                actor=actor,
+                action="profile.photo",
+                obj=user,
+                old=old_photo or None,
+                new=user.photo.name,
+            )
+    return user

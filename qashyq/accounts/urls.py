@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.tokens, name="tokens"),
+    path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]
