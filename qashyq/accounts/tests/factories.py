@@ -15,7 +15,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Айгерім"
     last_name = factory.Sequence(lambda n: f"Сапарова{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.kz")
-    iin = factory.Sequence(lambda n: make_iin(datetime.date(2004, 5, 17), female=True, serial=n))
+    # serials 10 apart: make_iin skips a serial with no check digit to the next one, so n and n+1
+    # could give the same IIN; the birth date moves on every 1000 users
+    iin = factory.Sequence(
+        lambda n: make_iin(
+            datetime.date(2004, 5, 17) + datetime.timedelta(days=n // 1000),
+            female=True,
+            serial=(n % 1000) * 10,
+        )
+    )
     password = factory.PostGenerationMethodCall("set_password", "pass-Word-123")
 
     @factory.post_generation
