@@ -16,7 +16,7 @@ ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qashyq.accounts.apps.QashyqAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +80,24 @@ DATABASES = {
         conn_max_age=env.get_int("CONN_MAX_AGE", 60),
     )
 }
+# Set by `manage.py serve` and by the ASGI workers of a deployment (docs/deploy.md).
+ASGI_PROCESS = env.get_bool("ASGI_PROCESS", False)
+
+
+def database_for_process(database: dict, *, asgi: bool) -> dict:
+    """Under ASGI, persistent connections leak one per request thread (DESIGN.md, measured):
+    use CONN_MAX_AGE = 0, with psycopg's pool on PostgreSQL. Under WSGI they are fine."""
+    database = {**database, "OPTIONS": dict(database.get("OPTIONS", {}))}
+    if asgi:
+        database["CONN_MAX_AGE"] = 0
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database["OPTIONS"]["pool"] = True
+    elif database.get("CONN_MAX_AGE"):
+        database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
+DATABASES["default"] = database_for_process(DATABASES["default"], asgi=ASGI_PROCESS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -139,6 +157,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

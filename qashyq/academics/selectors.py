@@ -5,20 +5,21 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from qashyq.accounts.roles import ScopeType
-from qashyq.accounts.selectors import has_role, role_scope_ids, user_role_set
+from qashyq.accounts.selectors import children_ids, has_role, role_scope_ids
 
+from . import policies
 from .models import (
     AcademicPeriod,
     AcademicYear,
     CalendarEvent,
     CourseOffering,
     Discipline,
+    Enrollment,
     Program,
     StudentProfile,
     StudyGroup,
 )
-from .policies import OVERSEERS, SCOPED_STAFF
+from .policies import _signed_in
 
 
 def today() -> datetime.date:
@@ -54,51 +55,55 @@ def calendar_events(year: AcademicYear) -> QuerySet[CalendarEvent]:
     return year.events.select_related("period").order_by("starts_on", "kind")
 
 
-def _scoped_filter(user, prefix: str) -> Q | None:
-    """A Q over objects that lie in the scopes the user's staff roles were granted.
-
-    ``prefix`` is the path from the queried model to a StudyGroup (``""`` for groups themselves).
-    Returns None when the user sees everything.
-    """
-    if has_role(user, OVERSEERS):
-        return None
-    q = Q(pk__in=[])
-    for role, scope_type, scope_id in user_role_set(user):
-        if role not in SCOPED_STAFF:
-            continue
-        if scope_type == ScopeType.SITE:
-            return None
-        if scope_type == ScopeType.FACULTY:
-            q |= Q(**{f"{prefix}program__department__faculty_id": scope_id})
-        elif scope_type == ScopeType.PROGRAM:
-            q |= Q(**{f"{prefix}program_id": scope_id})
-        elif scope_type == ScopeType.GROUP:
-            q |= Q(**{f"{prefix}pk" if not prefix else f"{prefix}id": scope_id})
-    return q
-
-
 def visible_groups(user) -> QuerySet[StudyGroup]:
+    """The groups ``can_view_group`` allows, in one query (built from the same ``Reach``)."""
     qs = StudyGroup.objects.select_related("program", "curator")
-    scoped = _scoped_filter(user, "")
-    if scoped is None:
+    if not _signed_in(user):
+        return qs.none()
+    r = policies.reach(user)
+    if r.everything:
         return qs
-    return qs.filter(
-        scoped | Q(curator_id=user.pk) | Q(offerings__tutors=user) | Q(students__user_id=user.pk)
-    ).distinct()
+    q = (
+        Q(curator_id=user.pk)
+        | Q(pk__in=r.group_ids)
+        | Q(pk__in=policies.own_group_ids(user))
+        | Q(program_id__in=policies.scoped_program_ids(user))
+        | Q(pk__in=policies.course_group_ids(user))
+    )
+    return qs.filter(q)
 
 
 def visible_students(user) -> QuerySet[StudentProfile]:
+    """The student profiles ``can_view_student`` allows, in one query (same ``Reach``)."""
     qs = StudentProfile.objects.select_related("user", "program", "group")
-    scoped = _scoped_filter(user, "group__")
-    if scoped is None:
+    if not _signed_in(user):
+        return qs.none()
+    r = policies.reach(user)
+    if r.everything:
         return qs
-    return qs.filter(
-        scoped
-        | Q(user_id=user.pk)
-        | Q(user__parent_links__parent_id=user.pk)
-        | Q(group__curator_id=user.pk)
-        | Q(user__enrollments__offering__tutors=user)
-    ).distinct()
+    groups = r.group_ids | policies.curated_group_ids(user) | policies.course_group_ids(user)
+    q = (
+        Q(user_id=user.pk)
+        | Q(user_id__in=children_ids(user))
+        | Q(group_id__in=groups)
+        | Q(program_id__in=policies.scoped_program_ids(user))
+    )
+    offerings = policies.course_offering_ids(user)
+    if offerings:
+        q |= Q(
+            user_id__in=Enrollment.objects.filter(offering_id__in=offerings).values("student_id")
+        )
+    return qs.filter(q)
+
+
+def visible_offerings(user) -> QuerySet[CourseOffering]:
+    """The offerings ``can_view_offering`` allows."""
+    qs = CourseOffering.objects.select_related("discipline", "period__year")
+    if not _signed_in(user):
+        return qs.none()
+    if policies.reach(user).everything:
+        return qs
+    return qs.filter(pk__in=policies.visible_offering_ids(user))
 
 
 def visible_disciplines(user) -> QuerySet[Discipline]:
@@ -134,4 +139,4 @@ def scoped_ids(user, role: str, scope_type: str) -> set[int]:
 
 
 def is_overseer(user) -> bool:
-    return has_role(user, OVERSEERS)
+    return has_role(user, policies.OVERSEERS)

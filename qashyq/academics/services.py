@@ -29,6 +29,16 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied()
 
 
+def _group_code_taken(code: str) -> bool:
+    # Compared in Python: SQLite's case-insensitive match folds only ASCII, and group codes are
+    # Cyrillic ("АР-26-01" vs "ар-26-01"). A university has hundreds of groups, not millions.
+    folded = code.casefold()
+    return any(
+        existing.casefold() == folded
+        for existing in StudyGroup.objects.values_list("code", flat=True).iterator()
+    )
+
+
 def group_create(
     *,
     actor,
@@ -45,7 +55,7 @@ def group_create(
     code = (code or "").strip()
     if not code:
         raise ValidationFailed(details={"code": _("A group code is required.")})
-    if StudyGroup.objects.filter(code__iexact=code).exists():
+    if _group_code_taken(code):
         raise ValidationFailed(
             details={"code": _("The group %(code)s already exists.") % {"code": code}}
         )
@@ -199,3 +209,128 @@ def offering_add_groups(*, actor, offering: CourseOffering, groups, check: bool 
             Enrollment.objects.bulk_create(new, ignore_conflicts=True)
             created += len(new)
     return created
+
+
+# --- bulk import of students, groups and staff ---------------------------------------------------
+# Reading and checking the file lives in imports.py (nothing there writes); these two services are
+# the dry run and the write. The write checks every row again and creates everything in one
+# transaction: a row that fails at write time rolls the whole import back.
+
+
+def people_import_check(*, actor, kind: str, upload):
+    """Dry run: read an uploaded XLSX/CSV file and check every row. Writes nothing.
+
+    Returns an ``imports.ImportReport``; raises ValidationFailed when the file can't be read.
+    """
+    from . import imports
+    from .formats.tables import read_table
+
+    _require(policies.can_import_people(actor))
+    if kind not in imports.ImportKind.values:
+        raise ValidationFailed(_("Unknown kind of import."))
+    table = read_table(upload)
+    mapped = imports.keyed_rows(kind, table)
+    if not mapped.errors:
+        report = imports.validate(kind, mapped.rows, actor=actor)
+        report.ignored_columns = mapped.ignored_columns
+        mapped = report
+    mapped.file_name = str(getattr(upload, "name", ""))[:200]
+    return mapped
+
+
+def _import_student(actor, data: dict) -> None:
+    student_create(
+        actor=actor,
+        username=data["username"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        middle_name=data["middle_name"],
+        iin=data["iin"],
+        email=data["email"],
+        password=data["password"],
+        preferred_language=data["preferred_language"],
+        program=data["program"],
+        group=data["group"],
+        student_number=data["student_number"],
+        year_of_study=data["year_of_study"],
+        funding=data["funding"],
+        shortened_period=data["shortened_period"],
+        distance_ground=data["distance_ground"],
+        disability_group=data["disability_group"],
+        check=False,
+    )
+
+
+def _import_group(actor, data: dict) -> None:
+    group_create(actor=actor, check=False, **data)
+
+
+def _import_staff_member(actor, data: dict) -> None:
+    user = account_services.user_create(
+        actor=actor,
+        username=data["username"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        middle_name=data["middle_name"],
+        iin=data["iin"],
+        email=data["email"],
+        password=data["password"],
+        preferred_language=data["preferred_language"],
+        check=False,
+    )
+    account_services.role_assign(
+        actor=actor,
+        user=user,
+        role=data["role"],
+        scope_type=data["scope_type"],
+        scope_id=data["scope_id"],
+        reason=_("Imported from a staff file."),
+        check=False,
+    )
+    if data["offering"] is not None and data["role"] == Role.TUTOR:
+        data["offering"].tutors.add(user)
+
+
+def people_import(*, actor, kind: str, rows, file_name: str = "") -> int:
+    """Check ``rows`` (as kept from the dry run) again and create them all, or nothing.
+
+    Returns the number of rows imported; raises ``imports.ImportRejected`` listing the bad rows.
+    """
+    from django.db import IntegrityError
+
+    from qashyq.core.errors import ApplicationError
+    from qashyq.core.services import audit_record
+
+    from . import imports
+
+    _require(policies.can_import_people(actor))
+    report = imports.validate(kind, rows, actor=actor)
+    if report.errors:
+        raise imports.ImportRejected(report.errors)
+    if not report.clean:
+        raise ValidationFailed(_("There is nothing to import."))
+    writer = {
+        imports.ImportKind.STUDENTS: _import_student,
+        imports.ImportKind.GROUPS: _import_group,
+        imports.ImportKind.STAFF: _import_staff_member,
+    }[kind]
+    with transaction.atomic():
+        for row in report.clean:
+            try:
+                writer(actor, row.data)
+            except ApplicationError as exc:
+                details = exc.details if isinstance(exc.details, dict) else {"": exc.message}
+                raise imports.ImportRejected(
+                    [imports.RowError(row.number, str(k), str(v)) for k, v in details.items()]
+                ) from exc
+            except IntegrityError as exc:
+                message = _("This row conflicts with data saved meanwhile; nothing was imported.")
+                raise imports.ImportRejected([imports.RowError(row.number, "", message)]) from exc
+        audit_record(
+            actor=actor,
+            action=f"import.{kind}",
+            object_type="academics.import",
+            object_id=kind,
+            new={"rows": len(report.clean), "file": file_name},
+        )
+    return len(report.clean)

@@ -51,6 +51,8 @@ class User(AbstractUser):
             models.UniqueConstraint(
                 Lower("email"), condition=~Q(email=""), name="accounts_user_unique_email"
             ),
+            # Logins are case-insensitive, so "Aigerim" and "aigerim" must be one account.
+            models.UniqueConstraint(Lower("username"), name="accounts_user_unique_username_ci"),
         ]
 
     @property

@@ -10,17 +10,24 @@ class UserLanguageMiddleware:
     The language switch sets the language cookie (remembered per browser) and saves the user's
     ``preferred_language`` (remembered per user); at login the account adapter copies the
     preference into the session, and this middleware hands it to LocaleMiddleware.
-    Runs after SessionMiddleware and before LocaleMiddleware.
+    Without either, Kazakh (settings.LANGUAGE_CODE). Runs after SessionMiddleware and before
+    LocaleMiddleware.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # API clients negotiate with Accept-Language (see qashyq.core.api.use_caller_language).
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.path.startswith(
+            "/api/"
+        ):
             language = request.session.get(SESSION_LANGUAGE_KEY)
-            if language and translation.check_for_language(language):
-                request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
+            if not (language and translation.check_for_language(language)):
+                # Kazakh is the portal's language until someone chooses another one; the
+                # browser's Accept-Language does not override it.
+                language = settings.LANGUAGE_CODE
+            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
         return self.get_response(request)
 
 

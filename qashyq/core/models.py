@@ -43,6 +43,16 @@ class TrilingualNameModel(models.Model):
         return translated(self, "name")
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk ``update()`` and ``delete()`` would bypass the model's guards; refuse them too."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Audit log entries are append-only.")
+
+    def delete(self):
+        raise RuntimeError("Audit log entries are append-only.")
+
+
 class AuditLogEntry(models.Model):
     """Append-only record of grade changes, orders, verdicts and role changes.
 
@@ -66,6 +76,8 @@ class AuditLogEntry(models.Model):
     old_value = models.JSONField(_("old value"), null=True, blank=True)
     new_value = models.JSONField(_("new value"), null=True, blank=True)
     reason = models.TextField(_("why"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit log entry")
