@@ -1,0 +1,332 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from qashyq.academics.models import CalendarEvent
+from qashyq.academics.tests.factories import (
+    AcademicPeriodFactory,
+    CourseOfferingFactory,
+    DisciplineFactory,
+    FacultyFactory,
+    ProgramFactory,
+    StudyGroupFactory,
+)
+from qashyq.academics.tests.factories import (
+    StudentProfileFactory as _StudentProfileFactory,
+)
+from qashyq.accounts.models import ParentLink, RoleAssignment
+from qashyq.accounts.roles import Role
+from qashyq.accounts.tests.factories import UserFactory as _UserFactory
+from qashyq.accounts.tests.factories import user_with_role as _user_with_role
+
+URL = "/dashboard/"
+
+
+# The IIN is optional for staff; leaving it blank keeps factory-made IINs from ever colliding.
+def UserFactory(**kw):  # noqa: N802
+    return _UserFactory(iin="", **kw)
+
+
+def user_with_role(role, **kw):
+    return _user_with_role(role, iin="", **kw)
+
+
+def StudentProfileFactory(**kw):  # noqa: N802
+    return _StudentProfileFactory(user__iin="", **kw)
+
+
+TODAY = datetime.date(2026, 10, 15)
+
+
+@pytest.fixture(autouse=True)
+def _no_staff_mfa(settings):
+    settings.QASHYQ_ENFORCE_STAFF_MFA = False
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    from qashyq.academics import selectors
+
+    monkeypatch.setattr(selectors, "today", lambda: TODAY)
+
+
+@pytest.fixture
+def academy(db):
+    """Two faculties; a distance program with a group of 3 students and a course taught by a
+    tutor in the current period; a blended program in the other faculty."""
+    period = AcademicPeriodFactory()  # 2026-09-01 .. 2027-01-15, current year
+    CalendarEvent.objects.create(
+        year=period.year,
+        period=period,
+        kind="midterm_1",
+        starts_on=datetime.date(2026, 10, 26),
+        ends_on=datetime.date(2026, 10, 31),
+        note_en="First midterm week",
+    )
+    CalendarEvent.objects.create(
+        year=period.year,
+        kind="practice",
+        starts_on=datetime.date(2027, 5, 1),
+        ends_on=datetime.date(2027, 5, 31),
+    )
+    arts = FacultyFactory(code="ARTS", name_kk="Өнер факультеті", name_en="Faculty of Arts")
+    stage = FacultyFactory(code="STAGE", name_kk="Сахна факультеті", name_en="Faculty of Stage")
+    history = ProgramFactory(
+        code="6B02101", name_kk="Өнертану", name_en="Art history", department__faculty=arts
+    )
+    acting = ProgramFactory(
+        code="6B02104",
+        name_kk="Актерлік өнер",
+        name_en="Acting",
+        delivery_format="blended",
+        department__faculty=stage,
+    )
+    group = StudyGroupFactory(code="ӨТ-25-1", program=history)
+    other_group = StudyGroupFactory(code="АӨ-25-1", program=acting)
+    students = [
+        StudentProfileFactory(group=group, funding="grant"),
+        StudentProfileFactory(group=group, funding="paid", distance_ground="special_needs"),
+        StudentProfileFactory(group=group, funding="paid", status="academic_leave"),
+    ]
+    StudentProfileFactory(group=other_group, funding="paid")
+    tutor = UserFactory(first_name="Асқар", last_name="Бекұлы")
+    offering = CourseOfferingFactory(
+        discipline=DisciplineFactory(
+            code="ART101", name_kk="Өнер тарихы", name_en="History of art"
+        ),
+        period=period,
+        groups=[group],
+        tutors=[tutor],
+    )
+    practice = CourseOfferingFactory(
+        discipline=DisciplineFactory(
+            code="PRC201", name_kk="Оқу практикасы", control_form="practice"
+        ),
+        period=period,
+        groups=[other_group],
+    )
+    return {
+        "period": period,
+        "arts": arts,
+        "stage": stage,
+        "history": history,
+        "acting": acting,
+        "group": group,
+        "other_group": other_group,
+        "students": students,
+        "tutor": tutor,
+        "offering": offering,
+        "practice": practice,
+    }
+
+
+def open_dashboard(client, user, **params):
+    client.force_login(user)
+    response = client.get(URL, params)
+    return response, response.content.decode()
+
+
+def test_dashboard_requires_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_student_dashboard(client, academy):
+    student = academy["students"][1].user
+    response, html = open_dashboard(client, student)
+    assert response.status_code == 200
+    assert "<h1>Student&#x27;s dashboard</h1>" in html
+    assert "Өнертану" in html  # program
+    assert "ӨТ-25-1" in html  # group
+    assert "Өнер тарихы" in html  # course this period
+    assert "Бекұлы Асқар" in html  # its tutor
+    assert "First midterm week" in html  # calendar ahead
+    assert "Special educational needs" in html  # ground for distance study
+
+
+def test_tutor_dashboard_lists_groups_and_student_counts(client, academy):
+    response, html = open_dashboard(client, academy["tutor"])
+    assert "<h1>Tutor&#x27;s dashboard</h1>" in html
+    assert "Өнер тарихы" in html
+    assert "ӨТ-25-1" in html
+    assert '<td class="num">3</td>' in html  # three students enrolled from the group
+    assert "Оқу практикасы" not in html  # a course somebody else teaches
+
+
+def test_parent_sees_only_own_child(client, academy):
+    child = academy["students"][0].user
+    parent = UserFactory()
+    ParentLink.objects.create(parent=parent, student=child)
+    RoleAssignment.objects.create(user=parent, role="parent")
+    response, html = open_dashboard(client, parent)
+    assert "<h1>Parent&#x27;s dashboard</h1>" in html
+    assert child.full_name in html
+    assert "ӨТ-25-1" in html
+    assert "Өнер тарихы" in html
+    for other in academy["students"][1:]:
+        assert other.user.full_name not in html
+
+
+def test_registrar_dashboard_counts_and_links(client, academy):
+    registrar = user_with_role("registrar", is_staff=True)
+    response, html = open_dashboard(client, registrar)
+    assert "<h1>Office registrar&#x27;s dashboard</h1>" in html
+    assert "<strong>4</strong> student records" in html
+    assert "<strong>2</strong> study groups" in html
+    assert reverse("admin:index") in html
+    assert "Academic leave" in html
+
+
+def test_registrar_dashboard_links_to_import_when_it_exists(client, academy):
+    from django.urls import NoReverseMatch
+
+    registrar = user_with_role("registrar")
+    response, html = open_dashboard(client, registrar)
+    try:
+        import_url = reverse("academics:import")
+    except NoReverseMatch:
+        assert "not available yet" in html
+    else:
+        assert import_url in html
+
+
+def test_admin_dashboard(client, academy):
+    admin = user_with_role("admin", is_staff=True)
+    response, html = open_dashboard(client, admin)
+    assert "<h1>System administrator&#x27;s dashboard</h1>" in html
+    assert reverse("admin:index") in html
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"), [("rector", "Rector&#x27;s"), ("vice_rector", "Vice-rector&#x27;s")]
+)
+def test_leadership_dashboard(client, academy, role, heading):
+    response, html = open_dashboard(client, user_with_role(role))
+    assert f"<h1>{heading} dashboard</h1>" in html
+    assert "Өнер факультеті" in html and "Сахна факультеті" in html
+    assert "State grant" in html and "Paid" in html
+    assert "Special educational needs" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [
+        ("head_of_department", "Head of department&#x27;s"),
+        ("methodologist", "Methodologist&#x27;s"),
+        ("program_leader", "Program leader&#x27;s"),
+    ],
+)
+def test_academic_staff_see_their_scope_only(client, academy, role, heading):
+    user = user_with_role(role, scope_type="faculty", scope_id=academy["arts"].pk)
+    response, html = open_dashboard(client, user)
+    assert f"<h1>{heading} dashboard</h1>" in html
+    assert "Өнертану" in html and "ӨТ-25-1" in html and "Өнер тарихы" in html
+    assert "Актерлік өнер" not in html and "АӨ-25-1" not in html and "Оқу практикасы" not in html
+
+
+def test_program_leader_scoped_to_a_program(client, academy):
+    user = user_with_role("program_leader", scope_type="program", scope_id=academy["acting"].pk)
+    response, html = open_dashboard(client, user)
+    assert "Актерлік өнер" in html and "АӨ-25-1" in html
+    assert "Өнертану" not in html
+
+
+def test_academic_staff_without_scope_is_told_so(client, academy):
+    user = user_with_role("methodologist", scope_type="course", scope_id=999999)
+    response, html = open_dashboard(client, user)
+    assert "Өнертану" not in html
+    assert response.status_code == 200
+
+
+def test_admission_dashboard(client, academy):
+    response, html = open_dashboard(client, user_with_role("admission"))
+    assert "<h1>Admission committee&#x27;s dashboard</h1>" in html
+    assert "Өнертану" in html
+    assert "Arriving in later releases" in html
+
+
+def test_proctor_dashboard(client, academy):
+    response, html = open_dashboard(client, user_with_role("proctor"))
+    assert "<h1>Proctor&#x27;s dashboard</h1>" in html
+    assert "First midterm week" in html
+    assert "Өнер тарихы" in html
+    assert "not available yet" in html
+
+
+def test_librarian_dashboard(client, academy):
+    response, html = open_dashboard(client, user_with_role("librarian"))
+    assert "<h1>Librarian&#x27;s dashboard</h1>" in html
+    assert "<strong>2</strong> disciplines" in html
+    assert "not available yet" in html
+
+
+def test_practice_supervisor_dashboard(client, academy):
+    response, html = open_dashboard(client, user_with_role("practice_supervisor"))
+    assert "<h1>Practice supervisor&#x27;s dashboard</h1>" in html
+    assert "Оқу практикасы" in html
+    assert "Өнер тарихы" not in html  # not a practice course
+    assert "Professional practice" in html  # the practice period ahead
+
+
+def test_accountant_dashboard(client, academy):
+    response, html = open_dashboard(client, user_with_role("accountant"))
+    assert "<h1>Accountant&#x27;s dashboard</h1>" in html
+    assert "State grant" in html and "Paid" in html
+    assert "not available yet" in html
+
+
+def test_every_role_has_a_dashboard(client, academy):
+    for role in Role:
+        response, html = open_dashboard(client, user_with_role(role.value))
+        assert response.status_code == 200, role
+        assert "<h1>" in html and "dashboard</h1>" in html, role
+
+
+def test_user_with_several_roles_can_switch(client, academy):
+    tutor = academy["tutor"]
+    RoleAssignment.objects.create(user=tutor, role="proctor")
+    response, html = open_dashboard(client, tutor)
+    assert "<h1>Tutor&#x27;s dashboard</h1>" in html  # the more senior role first
+    assert "?role=proctor" in html
+    response, html = open_dashboard(client, tutor, role="proctor")
+    assert "<h1>Proctor&#x27;s dashboard</h1>" in html
+
+
+def test_role_not_held_is_refused(client, academy):
+    student = academy["students"][0].user
+    for role in ("rector", "registrar", "tutor", "nonsense"):
+        response, html = open_dashboard(client, student, role=role)
+        assert response.status_code == 403, role
+        assert "Rector&#x27;s dashboard" not in html
+        assert "student records" not in html
+
+
+def test_user_without_roles_gets_an_explanation(client, db):
+    response, html = open_dashboard(client, UserFactory())
+    assert response.status_code == 200
+    assert "No role has been assigned" in html
+
+
+QUERY_BUDGET = 12
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_dashboard_query_count_is_bounded(client, academy, role, django_assert_max_num_queries):
+    # More data of every kind must not mean more queries.
+    for _n in range(5):
+        group = StudyGroupFactory(program=academy["history"])
+        for _m in range(3):
+            StudentProfileFactory(group=group)
+        CourseOfferingFactory(period=academy["period"], groups=[group], tutors=[academy["tutor"]])
+    user = academy["tutor"] if role == "tutor" else user_with_role(role)
+    if role == "student":
+        user = academy["students"][0].user
+    if role == "parent":
+        for profile in academy["students"]:
+            ParentLink.objects.create(parent=user, student=profile.user)
+    client.force_login(user)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = client.get(URL)
+    assert response.status_code == 200
