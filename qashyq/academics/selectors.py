@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from qashyq.accounts.selectors import children_ids, has_role, role_scope_ids
@@ -140,3 +140,53 @@ def scoped_ids(user, role: str, scope_type: str) -> set[int]:
 
 def is_overseer(user) -> bool:
     return has_role(user, policies.OVERSEERS)
+
+
+# --- group and course offering pages -------------------------------------------------------------
+
+
+def group_for_page(pk: int) -> StudyGroup | None:
+    return (
+        StudyGroup.objects.select_related("program__department__faculty", "curator")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def group_members(group: StudyGroup) -> list[StudentProfile]:
+    return list(
+        StudentProfile.objects.filter(group=group)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__middle_name")
+    )
+
+
+def group_offerings(group: StudyGroup) -> list[CourseOffering]:
+    return list(
+        group.offerings.select_related("discipline", "period__year")
+        .prefetch_related("tutors")
+        .order_by("-period__starts_on", "discipline__code")
+    )
+
+
+def offering_for_page(pk: int) -> CourseOffering | None:
+    return (
+        CourseOffering.objects.select_related("discipline__department", "period__year")
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=StudyGroup.objects.select_related("program__department").order_by("code"),
+            ),
+            "tutors",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def offering_enrollments(offering: CourseOffering) -> list[Enrollment]:
+    return list(
+        Enrollment.objects.filter(offering=offering)
+        .select_related("student", "group")
+        .order_by("student__last_name", "student__first_name")
+    )

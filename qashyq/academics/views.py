@@ -6,17 +6,15 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from . import imports, policies, services
+from . import imports, policies, selectors, services
 from .formats.tables import write_csv, write_xlsx
 from .forms import ImportUploadForm
-from .models import CourseOffering, Enrollment, StudentProfile, StudyGroup
 
 SESSION_KEY = "academics_import"
 PREVIEW_ROWS = 100
@@ -151,11 +149,7 @@ def import_template(request, kind: str, fmt: str):
 
 @login_required
 def group_detail(request, pk: int):
-    group = (
-        StudyGroup.objects.select_related("program__department__faculty", "curator")
-        .filter(pk=pk)
-        .first()
-    )
+    group = selectors.group_for_page(pk)
     if group is None:
         raise NotFound(_("There is no such study group."))
     if not policies.can_view_group(request.user, group):
@@ -165,16 +159,7 @@ def group_detail(request, pk: int):
                 "academic staff responsible for it."
             )
         )
-    students = list(
-        StudentProfile.objects.filter(group=group)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__middle_name")
-    )
-    offerings = list(
-        group.offerings.select_related("discipline", "period__year")
-        .prefetch_related("tutors")
-        .order_by("-period__starts_on", "discipline__code")
-    )
+    students = selectors.group_members(group)
     is_member = any(profile.user_id == request.user.pk for profile in students)
     return render(
         request,
@@ -182,7 +167,7 @@ def group_detail(request, pk: int):
         {
             "group": group,
             "students": students,
-            "offerings": offerings,
+            "offerings": selectors.group_offerings(group),
             # Classmates see each other's names; record details are for staff.
             "show_records": not is_member,
         },
@@ -191,18 +176,7 @@ def group_detail(request, pk: int):
 
 @login_required
 def offering_detail(request, pk: int):
-    offering = (
-        CourseOffering.objects.select_related("discipline__department", "period__year")
-        .prefetch_related(
-            Prefetch(
-                "groups",
-                queryset=StudyGroup.objects.select_related("program__department").order_by("code"),
-            ),
-            "tutors",
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    offering = selectors.offering_for_page(pk)
     if offering is None:
         raise NotFound(_("There is no such course."))
     if not policies.can_view_offering(request.user, offering):
@@ -212,11 +186,6 @@ def offering_detail(request, pk: int):
                 "responsible for it."
             )
         )
-    enrollments = list(
-        Enrollment.objects.filter(offering=offering)
-        .select_related("student", "group")
-        .order_by("student__last_name", "student__first_name")
-    )
     return render(
         request,
         "academics/offering_detail.html",
@@ -224,6 +193,6 @@ def offering_detail(request, pk: int):
             "offering": offering,
             "groups": list(offering.groups.all()),
             "tutors": sorted(offering.tutors.all(), key=lambda u: (u.last_name, u.first_name)),
-            "enrollments": enrollments,
+            "enrollments": selectors.offering_enrollments(offering),
         },
     )
