@@ -101,6 +101,7 @@ class StudyGroupFactory(factory.django.DjangoModelFactory):
 class StudentProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StudentProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     student_number = factory.Sequence(lambda n: f"S{n:06d}")
