@@ -38,7 +38,9 @@ class ProgramLevel(models.TextChoices):
 
 
 class DeliveryFormat(models.TextChoices):
+    # xgettext:no-python-format
     DISTANCE = "distance", _("Distance (80% or more online)")
+    # xgettext:no-python-format
     BLENDED = "blended", _("Blended (30–80% online)")
     ONSITE = "onsite", _("On-site")
 

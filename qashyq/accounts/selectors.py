@@ -167,3 +167,8 @@ def tokens_of(user):
 
 def role_assignments_of(user):
     return RoleAssignment.objects.filter(user=user).order_by("role", "scope_type", "scope_id")
+
+
+def display_name(user) -> str:
+    """How allauth names a user in its messages ("Signed in as ...")."""
+    return user.full_name

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qashyq.accounts.roles import Role
@@ -135,21 +135,21 @@ def set_language(request):
 # One template per role; roles whose work is alike share the included partials.
 DASHBOARD_TEMPLATES = {role.value: f"portal/dashboards/{role.value}.html" for role in Role}
 DASHBOARD_HEADINGS = {
-    Role.ADMIN: _lazy("System administrator's dashboard"),
-    Role.RECTOR: _lazy("Rector's dashboard"),
-    Role.VICE_RECTOR: _lazy("Vice-rector's dashboard"),
-    Role.HEAD_OF_DEPARTMENT: _lazy("Head of department's dashboard"),
-    Role.METHODOLOGIST: _lazy("Methodologist's dashboard"),
-    Role.PROGRAM_LEADER: _lazy("Program leader's dashboard"),
-    Role.TUTOR: _lazy("Tutor's dashboard"),
-    Role.STUDENT: _lazy("Student's dashboard"),
-    Role.REGISTRAR: _lazy("Office registrar's dashboard"),
-    Role.ADMISSION: _lazy("Admission committee's dashboard"),
-    Role.PROCTOR: _lazy("Proctor's dashboard"),
-    Role.LIBRARIAN: _lazy("Librarian's dashboard"),
-    Role.PRACTICE_SUPERVISOR: _lazy("Practice supervisor's dashboard"),
-    Role.ACCOUNTANT: _lazy("Accountant's dashboard"),
-    Role.PARENT: _lazy("Parent's dashboard"),
+    Role.ADMIN: gettext_lazy("System administrator's dashboard"),
+    Role.RECTOR: gettext_lazy("Rector's dashboard"),
+    Role.VICE_RECTOR: gettext_lazy("Vice-rector's dashboard"),
+    Role.HEAD_OF_DEPARTMENT: gettext_lazy("Head of department's dashboard"),
+    Role.METHODOLOGIST: gettext_lazy("Methodologist's dashboard"),
+    Role.PROGRAM_LEADER: gettext_lazy("Program leader's dashboard"),
+    Role.TUTOR: gettext_lazy("Tutor's dashboard"),
+    Role.STUDENT: gettext_lazy("Student's dashboard"),
+    Role.REGISTRAR: gettext_lazy("Office registrar's dashboard"),
+    Role.ADMISSION: gettext_lazy("Admission committee's dashboard"),
+    Role.PROCTOR: gettext_lazy("Proctor's dashboard"),
+    Role.LIBRARIAN: gettext_lazy("Librarian's dashboard"),
+    Role.PRACTICE_SUPERVISOR: gettext_lazy("Practice supervisor's dashboard"),
+    Role.ACCOUNTANT: gettext_lazy("Accountant's dashboard"),
+    Role.PARENT: gettext_lazy("Parent's dashboard"),
 }
 
 
