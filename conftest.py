@@ -5,3 +5,17 @@ import pytest
 def _media_root(settings, tmp_path):
     """Uploaded files of one test never reach another test or the developer's media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english(settings):
+    """Make English the fallback language, for tests that assert the English source strings.
+
+    Kazakh stays the default everywhere else; the catalogues are checked on their own in
+    qashyq/core/tests/test_translations.py.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -20,7 +20,7 @@ from qashyq.accounts.tests.factories import UserFactory, user_with_role
 from qashyq.core.errors import PermissionDenied, ValidationFailed
 from qashyq.core.models import AuditLogEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from qashyq.accounts.roles import Role
 from qashyq.accounts.tests.factories import user_with_role
 from qashyq.accounts.tests.helpers import csrf_token, fake_translations, isolate_cache
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PASSWORD = "pass-Word-123"
 LOGIN_URL = "/accounts/login/"

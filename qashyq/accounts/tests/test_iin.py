@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 
 from qashyq.accounts.iin import iin_check_digit, iin_error, make_iin, validate_iin
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_a_well_formed_iin_passes():
     iin = make_iin(datetime.date(2004, 5, 17), female=True, serial=123)

@@ -17,7 +17,7 @@ from qashyq.accounts.tests.helpers import (
     wait_for_fresh_window,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PASSWORD = "pass-Word-123"
 SETUP_URL = "/accounts/2fa/totp/activate/"
@@ -38,7 +38,8 @@ def browser():
 
 @pytest.fixture
 def tutor():
-    return user_with_role(Role.TUTOR, "course", 1, username="marat")
+    # English speaker: the assertions read the English messages shown after login.
+    return user_with_role(Role.TUTOR, "course", 1, username="marat", preferred_language="en")
 
 
 def login(client, username, password=PASSWORD):

@@ -8,7 +8,7 @@ from qashyq.accounts.models import ApiToken, User
 from qashyq.accounts.tests.factories import UserFactory
 from qashyq.core.models import AuditLogEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _png(size=(400, 400)) -> SimpleUploadedFile:

@@ -13,7 +13,7 @@ from qashyq.accounts.tests.helpers import fake_translations
 from qashyq.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qashyq.core.models import AuditLogEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 GOOD_IIN = make_iin(datetime.date(2005, 3, 14), female=False, serial=42)
 
