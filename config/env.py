@@ -36,6 +36,11 @@ def get_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def child_environ(**extra: str) -> dict[str, str]:
+    """The environment for a child process (manage.py serve): this one's plus ``extra``."""
+    return {**os.environ, **extra}
+
+
 def database_from_url(url: str, *, conn_max_age: int = 0) -> dict:
     """Turn ``postgres://user:pass@host:port/name`` or ``sqlite:///path`` into a DATABASES entry."""
     parsed = urlparse(url)

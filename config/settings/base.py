@@ -119,6 +119,7 @@ LOGOUT_REDIRECT_URL = "portal:home"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "qashyq.accounts.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "qashyq.accounts.selectors.display_name"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
