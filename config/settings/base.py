@@ -133,6 +133,23 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Qashyq"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS: dict = {}
+# Single sign-on through the university's OpenID Connect provider (Keycloak, ADFS, Azure AD...).
+# Only existing accounts may sign in this way (no sign-up): the IdP's verified e-mail must match.
+if env.get("OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env.get("OIDC_PROVIDER_ID", "university"),
+                "name": env.get("OIDC_NAME", "University account"),
+                "client_id": env.get("OIDC_CLIENT_ID", ""),
+                "secret": env.get("OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": env.get("OIDC_SERVER_URL")},
+            }
+        ],
+    }
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # Staff whose roles can change marks or issue orders must have TOTP set up.
 QASHYQ_ENFORCE_STAFF_MFA = env.get_bool("QASHYQ_ENFORCE_STAFF_MFA", True)
