@@ -1,5 +1,7 @@
 """Local development and `make run`: the demo academy on SQLite."""
 
+import warnings
+
 from config import env
 
 from .base import *  # noqa: F403
@@ -16,3 +18,10 @@ MAILERS = {
 }
 # The demo logins share one password and no TOTP device; production refuses demo users entirely.
 QASHYQ_ENFORCE_STAFF_MFA = env.get_bool("QASHYQ_ENFORCE_STAFF_MFA", False)
+
+# whitenoise serves static files with a synchronous iterator; under the one ASGI process of
+# `make run` Django warns about it on every file. Harmless here (production serves static
+# files from the WSGI workers or nginx).
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
