@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("qashyq.portal.urls")),
     path("", include("qashyq.academics.urls")),
+    path("", include("qashyq.courses.urls")),
     path("", include("qashyq.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("config.api")),

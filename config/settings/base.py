@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "qashyq.core",
     "qashyq.accounts",
     "qashyq.academics",
+    "qashyq.courses",
     "qashyq.portal",
 ]
 

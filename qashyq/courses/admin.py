@@ -1,0 +1,83 @@
+"""Django admin for EUMKs (the default admin-only area). The review workflow is not done here:
+status and review fields are read-only, so every status change goes through the services and
+the audit log."""
+
+from django.contrib import admin
+
+from .models import Component, Eumk, EumkVersion, Material, PlanClass, Topic
+
+
+class EumkVersionInline(admin.TabularInline):
+    model = EumkVersion
+    extra = 0
+    fields = ["number", "status", "author", "submitted_at", "reviewed_by", "reviewed_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Eumk)
+class EumkAdmin(admin.ModelAdmin):
+    list_display = ["discipline", "created_at", "updated_at"]
+    list_select_related = ["discipline"]
+    search_fields = ["discipline__code", "discipline__name_kk", "discipline__name_ru"]
+    raw_id_fields = ["discipline"]
+    inlines = [EumkVersionInline]
+
+
+class ComponentInline(admin.StackedInline):
+    model = Component
+    extra = 0
+
+
+class PlanClassInline(admin.TabularInline):
+    model = PlanClass
+    extra = 0
+
+
+@admin.register(EumkVersion)
+class EumkVersionAdmin(admin.ModelAdmin):
+    list_display = ["eumk", "number", "status", "author", "submitted_at", "reviewed_at"]
+    list_filter = ["status"]
+    list_select_related = ["eumk__discipline", "author"]
+    search_fields = ["eumk__discipline__code"]
+    readonly_fields = [
+        "eumk",
+        "number",
+        "status",
+        "author",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+    ]
+    inlines = [ComponentInline, PlanClassInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class MaterialInline(admin.StackedInline):
+    model = Material
+    extra = 0
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "week", "version"]
+    list_select_related = ["version__eumk__discipline"]
+    search_fields = ["title", "version__eumk__discipline__code"]
+    raw_id_fields = ["version"]
+    inlines = [MaterialInline]
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "topic", "printable", "release_on"]
+    list_filter = ["kind", "printable"]
+    list_select_related = ["topic"]
+    search_fields = ["title"]
+    raw_id_fields = ["topic"]

@@ -1,0 +1,238 @@
+"""The EUMK (electronic teaching-methodological complex) of a discipline, in versions.
+
+One ``Eumk`` per discipline (the regulation makes it mandatory per discipline). Its content lives
+in ``EumkVersion`` rows: at most one version is open for work (draft, submitted or returned) at a
+time, and students see the latest approved one. A version holds components (by kind), the
+calendar-thematic plan of the syllabus (``PlanClass``), topics by week and their materials.
+
+Course content (topic titles, material titles and texts) is written in the course's language and
+stored once; only names a student sees across the university (disciplines, programs) are
+trilingual (DESIGN.md, rule 8).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qashyq.academics.models import Discipline
+from qashyq.core.models import TimeStampedModel
+
+
+class ComponentKind(models.TextChoices):
+    SYLLABUS = "syllabus", _("Syllabus")
+    THEORY = "theory", _("Theoretical material")
+    VIDEO_LECTURES = "video_lectures", _("Video lectures")
+    SEMINARS = "seminars", _("Seminar and practical materials")
+    SRO = "sro", _("Tasks for independent work (SRO)")
+    SROP = "srop", _("Tasks for independent work under the tutor (SROP)")
+    CONTROL = "control", _("Control-measurement materials with grading criteria")
+    CONSULTATIONS = "consultations", _("Remote consultation schedule")
+    SIMULATORS = "simulators", _("Simulators")
+    TUTORIALS = "tutorials", _("Tutorials")
+    REFERENCE = "reference", _("Reference material")
+    MULTIMEDIA_GUIDES = "multimedia_guides", _("Multimedia guides")
+
+
+MANDATORY_COMPONENTS = (
+    ComponentKind.SYLLABUS,
+    ComponentKind.THEORY,
+    ComponentKind.VIDEO_LECTURES,
+    ComponentKind.SEMINARS,
+    ComponentKind.SRO,
+    ComponentKind.SROP,
+    ComponentKind.CONTROL,
+    ComponentKind.CONSULTATIONS,
+)
+OPTIONAL_COMPONENTS = tuple(k for k in ComponentKind if k not in MANDATORY_COMPONENTS)
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for revision")
+
+
+OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED)
+EDITABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.RETURNED)
+
+
+class Eumk(TimeStampedModel):
+    discipline = models.OneToOneField(
+        Discipline, verbose_name=_("discipline"), on_delete=models.PROTECT, related_name="eumk"
+    )
+
+    class Meta:
+        verbose_name = _("EUMK")
+        verbose_name_plural = _("EUMKs")
+        ordering = ["discipline__code"]
+
+    def __str__(self) -> str:
+        return f"EUMK {self.discipline.code}"
+
+
+class EumkVersion(TimeStampedModel):
+    eumk = models.ForeignKey(Eumk, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("EUMK version")
+        verbose_name_plural = _("EUMK versions")
+        ordering = ["eumk", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["eumk", "number"], name="eumk_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["eumk"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="eumk_one_open_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.eumk} v{self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class Component(models.Model):
+    """One component of a version: a Markdown text and, optionally, a link or a file."""
+
+    version = models.ForeignKey(EumkVersion, on_delete=models.CASCADE, related_name="components")
+    kind = models.CharField(_("component"), max_length=24, choices=ComponentKind.choices)
+    body = models.TextField(_("content (Markdown)"), blank=True)
+    grading_criteria = models.TextField(_("grading criteria (Markdown)"), blank=True)
+    url = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to="eumk/components/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("EUMK component")
+        verbose_name_plural = _("EUMK components")
+        ordering = ["version", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="eumk_component_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.body.strip() or self.url or self.file)
+
+
+class ClassType(models.TextChoices):
+    LECTURE = "lecture", _("Lecture")
+    SEMINAR = "seminar", _("Seminar / practical class")
+    LAB = "lab", _("Laboratory class")
+    SROP = "srop", _("SROP")
+
+
+class ClassMode(models.TextChoices):
+    ONLINE_SYNC = "online_sync", _("Online, synchronous")
+    ONLINE_ASYNC = "online_async", _("Online, asynchronous")
+    IN_PERSON = "in_person", _("In person")
+
+
+ONLINE_MODES = (ClassMode.ONLINE_SYNC, ClassMode.ONLINE_ASYNC)
+
+
+class PlanClass(models.Model):
+    """One class of the calendar-thematic plan (part of the syllabus)."""
+
+    version = models.ForeignKey(EumkVersion, on_delete=models.CASCADE, related_name="plan")
+    week = models.PositiveSmallIntegerField(
+        _("week"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    topic = models.CharField(_("topic"), max_length=255)
+    class_type = models.CharField(
+        _("class type"), max_length=16, choices=ClassType.choices, default=ClassType.LECTURE
+    )
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=ClassMode.choices)
+
+    class Meta:
+        verbose_name = _("class of the calendar-thematic plan")
+        verbose_name_plural = _("calendar-thematic plan")
+        ordering = ["version", "week", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(hours__gte=0), name="plan_hours_gte_0")]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.topic}"
+
+
+class Topic(models.Model):
+    version = models.ForeignKey(EumkVersion, on_delete=models.CASCADE, related_name="topics")
+    week = models.PositiveSmallIntegerField(
+        _("week"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    title = models.CharField(_("title"), max_length=255)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["version", "week", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MaterialKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    FILE = "file", _("File")
+    LINK = "link", _("Link")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    IMAGE = "image", _("Image")
+    EMBED = "embed", _("Embedded resource")
+
+
+class Material(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(_("kind"), max_length=8, choices=MaterialKind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text (Markdown)"), blank=True)
+    file = models.FileField(_("file"), upload_to="eumk/materials/%Y/", blank=True)
+    url = models.URLField(_("link"), blank=True)
+    captions = models.FileField(_("captions (WebVTT)"), upload_to="eumk/captions/%Y/", blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    printable = models.BooleanField(_("printable"), default=False)
+    release_on = models.DateField(_("available from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["topic", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

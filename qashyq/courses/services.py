@@ -1,0 +1,403 @@
+"""Every write to an EUMK: starting one, editing a working version, the review workflow.
+
+Each function checks a ``policies`` predicate and runs in one transaction. Status changes lock the
+version row (``select_for_update``) so two reviewers, or a reviewer and the author, cannot both act
+on the same state; each change goes to the audit log (``eumk.submit``, ``eumk.approve``,
+``eumk.return``).
+
+Edits go to the working version only (draft or returned; editing a returned version turns it back
+into a draft). ``eumk_draft_open`` gives the working version, creating it as a copy of the latest
+approved one when there is none, so students keep seeing the approved version until the new one is
+approved.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qashyq.academics.models import Discipline
+from qashyq.core.errors import PermissionDenied, ValidationFailed
+from qashyq.core.services import audit_record
+
+from . import policies, selectors
+from .models import (
+    OPEN_STATUSES,
+    ClassMode,
+    ClassType,
+    Component,
+    ComponentKind,
+    Eumk,
+    EumkVersion,
+    Material,
+    MaterialKind,
+    PlanClass,
+    Topic,
+    VersionStatus,
+)
+
+# TODO(issue 3, next step): replace the size/extension checks below with qashyq.core.files
+# (content sniffing, safe storing without half-written files).
+DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+EXTENSIONS = {
+    MaterialKind.FILE: None,  # any format
+    MaterialKind.VIDEO: {".mp4", ".webm", ".ogv", ".m4v"},
+    MaterialKind.AUDIO: {".mp3", ".ogg", ".oga", ".m4a", ".wav", ".webm", ".opus"},
+    MaterialKind.IMAGE: {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
+}
+FORBIDDEN_EXTENSIONS = {".exe", ".bat", ".cmd", ".com", ".msi", ".scr", ".js", ".html", ".htm"}
+CAPTION_EXTENSIONS = {".vtt"}
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "QASHYQ_EUMK_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+
+
+def _check_upload(upload, allowed: set[str] | None, field: str) -> None:
+    name = getattr(upload, "name", "") or ""
+    ext = os.path.splitext(name)[1].lower()
+    if upload.size > max_upload_bytes():
+        raise ValidationFailed(
+            _("The file %(name)s is larger than %(limit)s MB.")
+            % {"name": os.path.basename(name), "limit": max_upload_bytes() // (1024 * 1024)},
+            details={field: "too_large"},
+        )
+    if ext in FORBIDDEN_EXTENSIONS or (allowed is not None and ext not in allowed):
+        raise ValidationFailed(
+            _("Files of type “%(ext)s” are not accepted here.") % {"ext": ext or "?"},
+            details={field: "type"},
+        )
+
+
+# --- starting and opening versions ---------------------------------------------------------------
+
+
+def _deny(message: str):
+    raise PermissionDenied(message)
+
+
+def _require_edit(actor, eumk: Eumk) -> None:
+    if not policies.can_edit_eumk(actor, eumk):
+        _deny(_("Only the discipline's tutors and its methodologists may edit this EUMK."))
+
+
+@transaction.atomic
+def eumk_start(*, actor, discipline: Discipline, check: bool = True) -> Eumk:
+    """The discipline's EUMK, created with an empty draft version 1 if it does not exist yet."""
+    if check and not policies.can_edit_discipline_eumk(actor, discipline):
+        _deny(_("Only the discipline's tutors and its methodologists may edit this EUMK."))
+    eumk, created = Eumk.objects.get_or_create(discipline=discipline)
+    if created:
+        EumkVersion.objects.create(eumk=eumk, number=1, author=actor)
+    return eumk
+
+
+def _copy_contents(source: EumkVersion, target: EumkVersion) -> None:
+    for c in source.components.all():
+        Component.objects.create(
+            version=target,
+            kind=c.kind,
+            body=c.body,
+            grading_criteria=c.grading_criteria,
+            url=c.url,
+            file=c.file.name,
+        )
+    PlanClass.objects.bulk_create(
+        PlanClass(
+            version=target,
+            week=p.week,
+            topic=p.topic,
+            class_type=p.class_type,
+            hours=p.hours,
+            mode=p.mode,
+        )
+        for p in source.plan.all()
+    )
+    for t in source.topics.all():
+        topic = Topic.objects.create(
+            version=target, week=t.week, title=t.title, position=t.position
+        )
+        Material.objects.bulk_create(
+            Material(
+                topic=topic,
+                kind=m.kind,
+                title=m.title,
+                body=m.body,
+                file=m.file.name,
+                url=m.url,
+                captions=m.captions.name,
+                position=m.position,
+                printable=m.printable,
+                release_on=m.release_on,
+            )
+            for m in t.materials.all()
+        )
+
+
+@transaction.atomic
+def eumk_draft_open(*, actor, eumk: Eumk) -> EumkVersion:
+    """The working version; a new draft copied from the latest approved one if none is open."""
+    eumk = (
+        Eumk.objects.select_for_update(of=("self",))
+        .select_related("discipline__department")
+        .get(pk=eumk.pk)
+    )
+    _require_edit(actor, eumk)
+    current = eumk.versions.filter(status__in=OPEN_STATUSES).first()
+    if current is not None:
+        return current
+    latest = eumk.versions.order_by("-number").first()
+    draft = EumkVersion.objects.create(
+        eumk=eumk, number=(latest.number + 1) if latest else 1, author=actor
+    )
+    approved = selectors.latest_approved_version(eumk.discipline_id)
+    if approved is not None:
+        _copy_contents(approved, draft)
+    return draft
+
+
+def _lock_version(version_id: int) -> EumkVersion:
+    return (
+        EumkVersion.objects.select_for_update(of=("self",))
+        .select_related("eumk__discipline__department")
+        .get(pk=version_id)
+    )
+
+
+def _editable(actor, version_id: int) -> EumkVersion:
+    """Lock the version for an edit; a returned version becomes a draft again."""
+    version = _lock_version(version_id)
+    _require_edit(actor, version.eumk)
+    if not version.is_editable:
+        raise ValidationFailed(
+            _("Version %(number)s is %(status)s and cannot be edited.")
+            % {"number": version.number, "status": version.get_status_display().lower()}
+        )
+    if version.status == VersionStatus.RETURNED:
+        version.status = VersionStatus.DRAFT
+        version.save(update_fields=["status", "updated_at"])
+    return version
+
+
+# --- editing components, the plan, topics and materials ------------------------------------------
+
+
+@transaction.atomic
+def component_save(
+    *,
+    actor,
+    version: EumkVersion,
+    kind: str,
+    body: str = "",
+    grading_criteria: str = "",
+    url: str = "",
+    file=None,
+    clear_file: bool = False,
+) -> Component:
+    if kind not in ComponentKind.values:
+        raise ValidationFailed(_("There is no such EUMK component."))
+    if file is not None:
+        _check_upload(file, None, "file")
+    version = _editable(actor, version.pk)
+    component, _created = Component.objects.get_or_create(version=version, kind=kind)
+    component.body = body.strip()
+    component.grading_criteria = grading_criteria.strip()
+    component.url = url.strip()
+    if file is not None:
+        component.file = file
+    elif clear_file:
+        component.file = ""
+    component.save()
+    return component
+
+
+@transaction.atomic
+def plan_class_add(
+    *,
+    actor,
+    version: EumkVersion,
+    week: int,
+    topic: str,
+    hours: Decimal,
+    mode: str,
+    class_type: str = ClassType.LECTURE,
+) -> PlanClass:
+    topic = (topic or "").strip()
+    if not topic:
+        raise ValidationFailed(_("Enter the topic of the class."))
+    if mode not in ClassMode.values or class_type not in ClassType.values:
+        raise ValidationFailed(_("Choose the class type and mode from the list."))
+    if not 1 <= int(week) <= 30:
+        raise ValidationFailed(_("The week must be between 1 and 30."))
+    hours = Decimal(hours)
+    if hours <= 0 or hours > 100:
+        raise ValidationFailed(_("The hours must be more than 0 and at most 100."))
+    version = _editable(actor, version.pk)
+    return PlanClass.objects.create(
+        version=version, week=week, topic=topic, hours=hours, mode=mode, class_type=class_type
+    )
+
+
+@transaction.atomic
+def plan_class_delete(*, actor, plan_class: PlanClass) -> None:
+    _editable(actor, plan_class.version_id)
+    PlanClass.objects.filter(pk=plan_class.pk).delete()
+
+
+@transaction.atomic
+def topic_add(*, actor, version: EumkVersion, week: int, title: str) -> Topic:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed(_("Enter the title of the topic."))
+    if not 1 <= int(week) <= 30:
+        raise ValidationFailed(_("The week must be between 1 and 30."))
+    version = _editable(actor, version.pk)
+    position = Topic.objects.filter(version=version, week=week).count()
+    return Topic.objects.create(version=version, week=week, title=title, position=position)
+
+
+@transaction.atomic
+def topic_delete(*, actor, topic: Topic) -> None:
+    _editable(actor, topic.version_id)
+    Topic.objects.filter(pk=topic.pk).delete()
+
+
+@transaction.atomic
+def material_add(
+    *,
+    actor,
+    topic: Topic,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    file=None,
+    captions=None,
+    printable: bool = False,
+    release_on: datetime.date | None = None,
+) -> Material:
+    title = (title or "").strip()
+    body = (body or "").strip()
+    url = (url or "").strip()
+    if kind not in MaterialKind.values:
+        raise ValidationFailed(_("Choose the kind of material from the list."))
+    if not title:
+        raise ValidationFailed(_("Enter the title of the material."))
+    if kind == MaterialKind.TEXT and not body:
+        raise ValidationFailed(_("A text material needs its text."))
+    if kind in (MaterialKind.LINK, MaterialKind.EMBED) and not url:
+        raise ValidationFailed(_("This kind of material needs a link."))
+    if kind in (MaterialKind.FILE, MaterialKind.AUDIO, MaterialKind.IMAGE) and file is None:
+        raise ValidationFailed(_("This kind of material needs a file."))
+    if kind == MaterialKind.VIDEO and file is None and not url:
+        raise ValidationFailed(_("A video needs a file or a link."))
+    if file is not None:
+        if kind not in EXTENSIONS:
+            raise ValidationFailed(_("This kind of material takes no file."))
+        _check_upload(file, EXTENSIONS[kind], "file")
+    if captions is not None:
+        if kind != MaterialKind.VIDEO:
+            raise ValidationFailed(_("Only a video takes a captions file."))
+        _check_upload(captions, CAPTION_EXTENSIONS, "captions")
+    version = _editable(actor, topic.version_id)
+    topic = Topic.objects.get(pk=topic.pk, version=version)
+    return Material.objects.create(
+        topic=topic,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        file=file or "",
+        captions=captions or "",
+        printable=printable,
+        release_on=release_on,
+        position=topic.materials.count(),
+    )
+
+
+@transaction.atomic
+def material_delete(*, actor, material: Material) -> None:
+    _editable(actor, material.topic.version_id)
+    Material.objects.filter(pk=material.pk).delete()
+
+
+# --- the review workflow -------------------------------------------------------------------------
+
+
+def _status_entry(version: EumkVersion) -> dict:
+    return {"number": version.number, "status": version.status}
+
+
+@transaction.atomic
+def eumk_version_submit(*, actor, version: EumkVersion) -> EumkVersion:
+    version = _lock_version(version.pk)
+    _require_edit(actor, version.eumk)
+    if not version.is_editable:
+        raise ValidationFailed(_("Only a draft or a returned version can be submitted."))
+    full = selectors.version_with_contents(version.pk)
+    missing = selectors.missing_components(full)
+    if missing:
+        raise ValidationFailed(
+            _("The EUMK is not complete yet. Missing: %(missing)s.")
+            % {"missing": "; ".join(m.reason for m in missing)},
+            code="eumk_incomplete",
+            details={str(i): m.reason for i, m in enumerate(missing)},
+        )
+    old = _status_entry(version)
+    version.status = VersionStatus.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(
+        actor=actor, action="eumk.submit", obj=version, old=old, new=_status_entry(version)
+    )
+    return version
+
+
+def _review(actor, version_id: int, *, status: str, comment: str, action: str) -> EumkVersion:
+    version = _lock_version(version_id)
+    if not policies.can_review_eumk(actor, version.eumk):
+        _deny(_("Only a methodologist or head of department of the faculty may review this EUMK."))
+    if version.status != VersionStatus.SUBMITTED:
+        raise ValidationFailed(_("Only a submitted version can be reviewed."))
+    old = _status_entry(version)
+    version.status = status
+    version.reviewed_by = actor
+    version.reviewed_at = timezone.now()
+    version.review_comment = comment
+    version.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+    audit_record(
+        actor=actor, action=action, obj=version, old=old, new=_status_entry(version), reason=comment
+    )
+    return version
+
+
+@transaction.atomic
+def eumk_version_approve(*, actor, version: EumkVersion, comment: str = "") -> EumkVersion:
+    return _review(
+        actor,
+        version.pk,
+        status=VersionStatus.APPROVED,
+        comment=(comment or "").strip(),
+        action="eumk.approve",
+    )
+
+
+@transaction.atomic
+def eumk_version_return(*, actor, version: EumkVersion, comment: str) -> EumkVersion:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed(
+            _("Write what needs to be changed before returning the EUMK."),
+            details={"comment": "required"},
+        )
+    return _review(
+        actor, version.pk, status=VersionStatus.RETURNED, comment=comment, action="eumk.return"
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("courses/<int:pk>/materials/", views.course_materials, name="materials"),
+    path(
+        "courses/<int:pk>/materials/<int:material_pk>/<str:field>/",
+        views.course_material_file,
+        name="material_file",
+    ),
+    path("courses/<int:pk>/eumk/start/", views.eumk_start, name="eumk_start"),
+    path("eumk/review/", views.review_queue, name="review_queue"),
+    path("eumk/versions/<int:version_pk>/review/", views.review_decide, name="review_decide"),
+    path("eumk/<int:pk>/", views.eumk_detail, name="eumk_detail"),
+    path("eumk/<int:pk>/<slug:action>/", views.eumk_action, name="eumk_action"),
+    path(
+        "eumk/materials/<int:material_pk>/<str:field>/",
+        views.eumk_material_file,
+        name="eumk_material_file",
+    ),
+]

@@ -1,0 +1,323 @@
+"""Course materials, the EUMK editing page and the review queue. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+from . import forms, policies, selectors, services
+from .models import (
+    MANDATORY_COMPONENTS,
+    ComponentKind,
+    Material,
+    PlanClass,
+    Topic,
+)
+
+FILE_FIELDS = ("file", "captions")
+
+
+def _offering_or_404(pk: int):
+    offering = selectors.offering_for_materials(pk)
+    if offering is None:
+        raise NotFound(_("There is no such course."))
+    return offering
+
+
+def _weeks(version, *, show_unreleased: bool):
+    """[(week, [(topic, [materials])])] from the prefetched topics."""
+    today = timezone.localdate()
+    weeks: dict[int, list] = {}
+    for topic in version.topics.all():
+        materials = selectors.visible_materials(topic, on=today, show_unreleased=show_unreleased)
+        weeks.setdefault(topic.week, []).append((topic, materials))
+    return sorted(weeks.items())
+
+
+def _components(version):
+    present = {c.kind: c for c in version.components.all()}
+    return [(kind, kind in MANDATORY_COMPONENTS, present.get(kind)) for kind in ComponentKind]
+
+
+def _share_context(version, offering=None) -> dict:
+    share = selectors.online_share(version)
+    classification = selectors.classify_share(share)
+    return {
+        "share_percent": None if share is None else round(share * 100, 1),
+        "classification": classification,
+        "conflicts": selectors.conflicting_programs(classification, offering)
+        if offering is not None
+        else [],
+    }
+
+
+@login_required
+def course_materials(request, pk: int):
+    offering = _offering_or_404(pk)
+    if not policies.can_view_course_materials(request.user, offering):
+        raise PermissionDenied(
+            _(
+                "This course's materials are open to its students and tutors and the academic "
+                "staff responsible for it."
+            )
+        )
+    can_edit = policies.can_edit_discipline_eumk(request.user, offering.discipline)
+    version = selectors.latest_approved_version(offering.discipline_id)
+    context = {
+        "offering": offering,
+        "version": version,
+        "can_edit": can_edit,
+        "eumk": selectors.eumk_of_discipline(offering.discipline_id) if can_edit else None,
+    }
+    if version is not None:
+        context["components"] = [c for c in _components(version) if c[2] and c[2].has_content]
+        context["plan"] = list(version.plan.all())
+        context["weeks"] = _weeks(version, show_unreleased=can_edit)
+        context.update(_share_context(version, offering))
+    return render(request, "courses/materials.html", context)
+
+
+def _serve(material: Material, field: str):
+    stored = getattr(material, field) if field in FILE_FIELDS else None
+    if not stored:
+        raise NotFound(_("This material has no such file."))
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise NotFound(_("The file is missing from the storage.")) from exc
+    # TODO(issue 3, next step): serve through qashyq.core.streaming (HTTP Range, seeking).
+    return FileResponse(
+        handle,
+        as_attachment=material.kind == "file",
+        filename=os.path.basename(stored.name),
+        content_type="text/vtt; charset=utf-8" if field == "captions" else None,
+    )
+
+
+@login_required
+def course_material_file(request, pk: int, material_pk: int, field: str):
+    offering = _offering_or_404(pk)
+    if not policies.can_view_course_materials(request.user, offering):
+        raise PermissionDenied(_("This course's materials are open to its students and tutors."))
+    material = selectors.material_for_file(material_pk)
+    approved = selectors.latest_approved_version(offering.discipline_id, contents=False)
+    if material is None or approved is None or material.topic.version_id != approved.pk:
+        raise NotFound(_("There is no such material in this course."))
+    today = timezone.localdate()
+    if (
+        material.release_on
+        and material.release_on > today
+        and not policies.can_see_unreleased(request.user, offering)
+    ):
+        raise PermissionDenied(_("This material is not available yet."))
+    return _serve(material, field)
+
+
+@login_required
+def eumk_material_file(request, material_pk: int, field: str):
+    material = selectors.material_for_file(material_pk)
+    if material is None:
+        raise NotFound(_("There is no such material."))
+    if not policies.can_view_eumk(request.user, material.topic.version.eumk):
+        raise PermissionDenied(_("Only the EUMK's editors and reviewers may open its drafts."))
+    return _serve(material, field)
+
+
+@login_required
+@require_POST
+def eumk_start(request, pk: int):
+    offering = _offering_or_404(pk)
+    eumk = services.eumk_start(actor=request.user, discipline=offering.discipline)
+    return redirect("courses:eumk_detail", eumk.pk)
+
+
+# --- the EUMK page -------------------------------------------------------------------------------
+
+
+def _eumk_or_404(pk: int):
+    eumk = selectors.eumk_for_page(pk)
+    if eumk is None:
+        raise NotFound(_("There is no such EUMK."))
+    return eumk
+
+
+@login_required
+def eumk_detail(request, pk: int):
+    eumk = _eumk_or_404(pk)
+    if not policies.can_view_eumk(request.user, eumk):
+        raise PermissionDenied(
+            _("The EUMK's working versions are open to the discipline's tutors and methodologists.")
+        )
+    version = selectors.working_version(eumk)
+    approved = selectors.latest_approved_version(eumk.discipline_id, contents=False)
+    context = {
+        "eumk": eumk,
+        "version": version,
+        "approved": approved,
+        "can_edit": policies.can_edit_eumk(request.user, eumk),
+        "can_review": policies.can_review_eumk(request.user, eumk),
+        "plan_form": forms.PlanClassForm(),
+        "topic_form": forms.TopicForm(),
+        "material_form": forms.MaterialForm(),
+        "return_form": forms.ReturnForm(),
+    }
+    if version is not None:
+        context["missing"] = selectors.missing_components(version)
+        context["components"] = [
+            (
+                kind,
+                mandatory,
+                component,
+                forms.ComponentForm(
+                    initial={
+                        "body": component.body,
+                        "grading_criteria": component.grading_criteria,
+                        "url": component.url,
+                    }
+                    if component
+                    else None,
+                    prefix=kind,
+                ),
+            )
+            for kind, mandatory, component in _components(version)
+        ]
+        context["plan"] = list(version.plan.all())
+        context["weeks"] = _weeks(version, show_unreleased=True)
+        context.update(_share_context(version))
+    return render(request, "courses/eumk_detail.html", context)
+
+
+def _bound(form_class, request, **kwargs):
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(msgs)}"
+            for name, msgs in form.errors.items()
+        )
+        raise ValidationFailed(errors)
+    return form.cleaned_data
+
+
+def _object_of(model, request, version, *, via: str):
+    try:
+        obj_id = int(request.POST.get("id", ""))
+    except ValueError as exc:
+        raise ValidationFailed(_("Choose what to change.")) from exc
+    obj = model.objects.filter(pk=obj_id, **{via: version}).first()
+    if obj is None:
+        raise NotFound(_("It is not part of this version any more."))
+    return obj
+
+
+@login_required
+@require_POST
+def eumk_action(request, pk: int, action: str):
+    eumk = _eumk_or_404(pk)
+    if action == "new_draft":
+        services.eumk_draft_open(actor=request.user, eumk=eumk)
+        messages.success(request, _("A new draft version was created from the approved one."))
+        return redirect("courses:eumk_detail", eumk.pk)
+    version = selectors.working_version(eumk)
+    if version is None:
+        raise NotFound(_("This EUMK has no version yet."))
+    user = request.user
+    done = _("Saved.")
+    try:
+        if action == "component":
+            kind = request.POST.get("kind", "")
+            data = _bound(forms.ComponentForm, request, prefix=kind)
+            services.component_save(actor=user, version=version, kind=kind, **data)
+        elif action == "plan_add":
+            services.plan_class_add(
+                actor=user, version=version, **_bound(forms.PlanClassForm, request)
+            )
+        elif action == "plan_delete":
+            services.plan_class_delete(
+                actor=user, plan_class=_object_of(PlanClass, request, version, via="version")
+            )
+        elif action == "topic_add":
+            services.topic_add(actor=user, version=version, **_bound(forms.TopicForm, request))
+        elif action == "topic_delete":
+            services.topic_delete(
+                actor=user, topic=_object_of(Topic, request, version, via="version")
+            )
+        elif action == "material_add":
+            topic = _object_of(Topic, request, version, via="version")
+            services.material_add(actor=user, topic=topic, **_bound(forms.MaterialForm, request))
+        elif action == "material_delete":
+            services.material_delete(
+                actor=user, material=_object_of(Material, request, version, via="topic__version")
+            )
+        elif action == "submit":
+            services.eumk_version_submit(actor=user, version=version)
+            done = _("The EUMK was submitted for review.")
+        else:
+            raise NotFound(_("There is no such action."))
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
+    return redirect(reverse("courses:eumk_detail", args=[eumk.pk]) + _anchor(action))
+
+
+def _anchor(action: str) -> str:
+    return {
+        "component": "#components",
+        "plan_add": "#plan",
+        "plan_delete": "#plan",
+        "topic_add": "#topics",
+        "topic_delete": "#topics",
+        "material_add": "#topics",
+        "material_delete": "#topics",
+    }.get(action, "")
+
+
+# --- review -------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request):
+    if not policies.can_open_review_queue(request.user):
+        raise PermissionDenied(_("The review queue is for methodologists and heads of department."))
+    return render(
+        request,
+        "courses/review_queue.html",
+        {"versions": selectors.review_queue(request.user), "return_form": forms.ReturnForm()},
+    )
+
+
+@login_required
+@require_POST
+def review_decide(request, version_pk: int):
+    version = selectors.version_with_contents(version_pk)
+    if version is None:
+        raise NotFound(_("There is no such EUMK version."))
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            services.eumk_version_approve(
+                actor=request.user, version=version, comment=request.POST.get("comment", "")
+            )
+            messages.success(request, _("The EUMK version was approved."))
+        elif decision == "return":
+            services.eumk_version_return(
+                actor=request.user, version=version, comment=request.POST.get("comment", "")
+            )
+            messages.success(request, _("The EUMK version was returned to its authors."))
+        else:
+            raise ValidationFailed(_("Choose to approve or to return."))
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+    if request.POST.get("next") == "eumk":
+        return redirect("courses:eumk_detail", version.eumk_id)
+    return redirect("courses:review_queue")
