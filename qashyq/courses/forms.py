@@ -40,9 +40,9 @@ class MaterialForm(forms.Form):
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     file = forms.FileField(label=_("File"), required=False)
     captions = forms.FileField(
-        label=_("Captions (WebVTT, for a video)"),
+        label=_("Captions (WebVTT or SRT, for a video)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,.srt,text/vtt"}),
     )
     printable = forms.BooleanField(label=_("Printable"), required=False)
     release_on = forms.DateField(

@@ -236,3 +236,99 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- offline package (case technology) ----------------------------------------------------------
+
+DEFAULT_OFFLINE_MEDIA_CAP_MB = 200
+
+
+class OfflinePackageSettings(models.Model):
+    """What the tutor set for the offline package of a discipline's EUMK: the media size cap.
+
+    Videos and audio recordings go into the package, in course order, while their total stays
+    within the cap; the rest are marked "online only" in the package's index."""
+
+    eumk = models.OneToOneField(
+        Eumk, on_delete=models.CASCADE, related_name="offline_settings", verbose_name=_("EUMK")
+    )
+    media_cap_mb = models.PositiveIntegerField(
+        _("video and audio in the offline package, up to (MB)"),
+        default=DEFAULT_OFFLINE_MEDIA_CAP_MB,
+        validators=[MaxValueValidator(10_000)],
+    )
+
+    class Meta:
+        verbose_name = _("offline package settings")
+        verbose_name_plural = _("offline package settings")
+
+    def __str__(self) -> str:
+        return f"{self.eumk}: {self.media_cap_mb} MB"
+
+
+# --- consultations ------------------------------------------------------------------------------
+
+
+class ConsultationMode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+
+
+class ConsultationSlot(TimeStampedModel):
+    """A consultation a tutor of a course offering publishes for its students to book."""
+
+    offering = models.ForeignKey(
+        "academics.CourseOffering",
+        on_delete=models.CASCADE,
+        related_name="consultation_slots",
+        verbose_name=_("course"),
+    )
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tutor"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    mode = models.CharField(_("mode"), max_length=16, choices=ConsultationMode.choices)
+    meeting_url = models.URLField(_("meeting link"), blank=True)
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("places"), default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["offering", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="consultation_ends_after"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="consultation_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ConsultationBooking(models.Model):
+    slot = models.ForeignKey(ConsultationSlot, on_delete=models.CASCADE, related_name="bookings")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultation_bookings"
+    )
+    booked_at = models.DateTimeField(_("booked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consultation booking")
+        verbose_name_plural = _("consultation bookings")
+        ordering = ["slot", "booked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "student"], name="consultation_booking_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.slot}"

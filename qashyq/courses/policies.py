@@ -21,6 +21,8 @@ from .models import Eumk
 
 EUMK_STAFF = (Role.METHODOLOGIST, Role.HEAD_OF_DEPARTMENT)
 REVIEWERS = EUMK_STAFF
+# The university's administration sees the completeness of every EUMK.
+COMPLETENESS_ADMINISTRATION = (Role.ADMIN, Role.RECTOR, Role.VICE_RECTOR, Role.REGISTRAR)
 
 
 def _scopes(discipline: Discipline) -> list[tuple[str, int | None]]:
@@ -81,3 +83,10 @@ def can_open_review_queue(user) -> bool:
     from qashyq.accounts.selectors import user_role_set
 
     return any(role in REVIEWERS for role, _t, _i in user_role_set(user))
+
+
+def can_view_completeness(user) -> bool:
+    """Methodologists and heads of department (their faculties) and the administration (all)."""
+    if not _signed_in(user):
+        return False
+    return has_role(user, COMPLETENESS_ADMINISTRATION) or can_open_review_queue(user)

@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from qashyq.academics.models import CourseOffering, DeliveryFormat, Program
+from qashyq.academics.models import (
+    CourseOffering,
+    DeliveryFormat,
+    Department,
+    Discipline,
+    Faculty,
+    Program,
+)
 from qashyq.accounts.roles import ScopeType
 from qashyq.accounts.selectors import has_role, role_scope_ids
+from qashyq.core import files
 
 from .models import (
     MANDATORY_COMPONENTS,
     ONLINE_MODES,
     OPEN_STATUSES,
+    Component,
     ComponentKind,
     Eumk,
     EumkVersion,
     Material,
+    PlanClass,
     Topic,
     VersionStatus,
 )
-from .policies import REVIEWERS
+from .policies import COMPLETENESS_ADMINISTRATION, REVIEWERS
 
 # --- versions ------------------------------------------------------------------------------------
 
@@ -188,3 +200,246 @@ def review_queue(user) -> list[EumkVersion]:
             return []
         qs = qs.filter(eumk__discipline__department__faculty_id__in=faculty_ids)
     return list(qs)
+
+
+# --- serving material files ----------------------------------------------------------------------
+
+MEDIA_PREFIXES = ("video/", "audio/", "image/")
+MAX_CAPTIONS_BYTES = 2 * 1024 * 1024
+
+
+def stored_extension(name: str) -> str:
+    return PurePosixPath(name or "").suffix[1:].lower()
+
+
+def content_type_of(name: str) -> str:
+    """The MIME type to serve a stored file with, from its extension.
+
+    Files stored through ``qashyq.core.files`` carry the extension of their sniffed kind, so the
+    extension is a faithful description of the content."""
+    extension = stored_extension(name)
+    if extension == "vtt":
+        return "text/vtt; charset=utf-8"
+    if extension == "srt":
+        return "application/x-subrip; charset=utf-8"
+    for kind, description in files.KINDS.items():
+        if kind in files.ANY_SAFE and extension in description.extensions:
+            return files.mime_type_of(kind, extension)
+    return "application/octet-stream"
+
+
+def is_media(content_type: str) -> bool:
+    """Video, audio and images open in the page; every other file is downloaded."""
+    return content_type.startswith(MEDIA_PREFIXES)
+
+
+def download_name(material: Material, stored_name: str, *, field: str = "file") -> str:
+    """The name a downloaded file gets: the material's title with the stored extension.
+
+    The title is written in the course's language (Kazakh names survive: RFC 5987 in
+    ``content_disposition``); path separators and control characters are dropped."""
+    title = re.sub(r"[\x00-\x1f\x7f/\\\\:*?\"<>|]+", " ", material.title)
+    title = re.sub(r"\s+", " ", title).strip() or "material"
+    extension = stored_extension(stored_name)
+    if field == "captions":
+        extension = "vtt"
+    return f"{title[:150]}.{extension}" if extension else title[:150]
+
+
+_SRT_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2})[,.](\d{3})")
+
+
+def _vtt_time(match: re.Match) -> str:
+    hours, rest = match.group(1).split(":", 1)
+    return f"{int(hours):02d}:{rest}.{match.group(2)}"
+
+
+def srt_to_webvtt(data: bytes) -> str:
+    """SubRip (SRT) captions as WebVTT: a header, dots for decimal commas in cue timings."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = data.decode("utf-16", "replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1251", "replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    lines = []
+    for line in text.split("\n"):
+        if "-->" in line:
+            line = _SRT_TIME.sub(_vtt_time, line)
+        lines.append(line)
+    return "WEBVTT\n\n" + "\n".join(lines).strip("\n") + "\n"
+
+
+# --- completeness dashboard ----------------------------------------------------------------------
+
+NO_EUMK = "none"
+
+
+@dataclass
+class CompletenessRow:
+    discipline: Discipline
+    status: str  # "none" or a VersionStatus of the latest version
+    version_number: int | None
+    missing: int  # mandatory components missing in the latest version (all of them without one)
+    last_change: datetime.datetime | None
+    has_approved: bool  # students have an approved version (perhaps an older one)
+
+    @property
+    def status_label(self) -> str:
+        if self.status == NO_EUMK:
+            return str(_("No EUMK"))
+        return str(VersionStatus(self.status).label)
+
+
+@dataclass
+class CompletenessGroup:
+    key: object  # a Department or Program (None: disciplines without a department)
+    rows: list[CompletenessRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for r in self.rows if r.has_approved)
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.approved / self.total, 1) if self.total else 0.0
+
+
+@dataclass
+class Completeness:
+    departments: list[CompletenessGroup]
+    programs: list[CompletenessGroup]
+    faculties: list[Faculty]
+    department_choices: list[Department]
+    program_choices: list[Program]
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.departments)
+
+    @property
+    def approved(self) -> int:
+        return sum(g.approved for g in self.departments)
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.approved / self.total, 1) if self.total else 0.0
+
+
+def completeness_faculty_ids(user) -> set[int] | None:
+    """The faculties whose disciplines the user oversees; None for the whole university."""
+    if has_role(user, COMPLETENESS_ADMINISTRATION) or has_role(user, REVIEWERS):
+        return None
+    faculty_ids: set[int] = set()
+    for role in REVIEWERS:
+        faculty_ids |= role_scope_ids(user, role, ScopeType.FACULTY)
+    return faculty_ids
+
+
+def _missing_count(components: list[dict], has_plan: bool) -> int:
+    present = {c["kind"]: c for c in components}
+    missing = 0
+    for kind in MANDATORY_COMPONENTS:
+        c = present.get(kind)
+        filled = c is not None and bool(c["body"].strip() or c["url"] or c["file"])
+        if kind == ComponentKind.CONTROL and filled:
+            filled = bool(c["grading_criteria"].strip())
+        missing += not filled
+    return missing + (0 if has_plan else 1)
+
+
+def eumk_completeness(
+    user,
+    *,
+    faculty_id: int | None = None,
+    department_id: int | None = None,
+    program_id: int | None = None,
+) -> Completeness:
+    """Every discipline in the user's scope with the state of its EUMK, by department and program.
+
+    A fixed number of queries whatever the number of disciplines (asserted in the tests)."""
+    scope = completeness_faculty_ids(user)
+    departments = Department.objects.select_related("faculty").order_by("faculty__code", "code")
+    faculties = Faculty.objects.order_by("code")
+    programs = Program.objects.order_by("code")
+    disciplines = Discipline.objects.select_related("department__faculty")
+    if scope is not None:
+        departments = departments.filter(faculty_id__in=scope)
+        faculties = faculties.filter(pk__in=scope)
+        programs = programs.filter(department__faculty_id__in=scope)
+        disciplines = disciplines.filter(department__faculty_id__in=scope)
+    if faculty_id:
+        disciplines = disciplines.filter(department__faculty_id=faculty_id)
+    if department_id:
+        disciplines = disciplines.filter(department_id=department_id)
+    if program_id:
+        disciplines = disciplines.filter(programs__id=program_id)
+    program_list = list(programs)
+    shown_programs = {p.pk: p for p in program_list if not program_id or p.pk == program_id}
+    disciplines = list(
+        disciplines.distinct()
+        .order_by("code")
+        .prefetch_related(
+            Prefetch("programs", queryset=Program.objects.only("pk"), to_attr="program_refs")
+        )
+    )
+    ids = [d.pk for d in disciplines]
+    latest: dict[int, dict] = {}
+    approved: set[int] = set()
+    for v in (
+        EumkVersion.objects.filter(eumk__discipline_id__in=ids)
+        .order_by("number")
+        .values("pk", "number", "status", "updated_at", "eumk__discipline_id")
+    ):
+        discipline_id = v["eumk__discipline_id"]
+        latest[discipline_id] = v
+        if v["status"] == VersionStatus.APPROVED:
+            approved.add(discipline_id)
+    version_ids = [v["pk"] for v in latest.values()]
+    components: dict[int, list[dict]] = {}
+    for c in Component.objects.filter(
+        version_id__in=version_ids, kind__in=MANDATORY_COMPONENTS
+    ).values("version_id", "kind", "body", "grading_criteria", "url", "file"):
+        components.setdefault(c["version_id"], []).append(c)
+    planned = set(
+        PlanClass.objects.filter(version_id__in=version_ids).values_list("version_id", flat=True)
+    )
+
+    by_department: dict[int | None, CompletenessGroup] = {}
+    by_program: dict[int, CompletenessGroup] = {}
+    for d in disciplines:
+        v = latest.get(d.pk)
+        row = CompletenessRow(
+            discipline=d,
+            status=v["status"] if v else NO_EUMK,
+            version_number=v["number"] if v else None,
+            missing=_missing_count(components.get(v["pk"], []), v["pk"] in planned)
+            if v
+            else len(MANDATORY_COMPONENTS) + 1,
+            last_change=v["updated_at"] if v else None,
+            has_approved=d.pk in approved,
+        )
+        by_department.setdefault(d.department_id, CompletenessGroup(d.department)).rows.append(row)
+        for p in d.program_refs:
+            if p.pk in shown_programs:
+                by_program.setdefault(p.pk, CompletenessGroup(shown_programs[p.pk])).rows.append(
+                    row
+                )
+
+    def dept_order(group: CompletenessGroup):
+        dep = group.key
+        return (dep is None, dep.faculty.code if dep else "", dep.code if dep else "")
+
+    return Completeness(
+        departments=sorted(by_department.values(), key=dept_order),
+        programs=sorted(by_program.values(), key=lambda g: g.key.code),
+        faculties=list(faculties),
+        department_choices=list(departments),
+        program_choices=program_list,
+    )

@@ -14,7 +14,6 @@ approved.
 from __future__ import annotations
 
 import datetime
-import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qashyq.academics.models import Discipline
+from qashyq.core import files
 from qashyq.core.errors import PermissionDenied, ValidationFailed
 from qashyq.core.services import audit_record
 
@@ -42,37 +42,33 @@ from .models import (
     VersionStatus,
 )
 
-# TODO(issue 3, next step): replace the size/extension checks below with qashyq.core.files
-# (content sniffing, safe storing without half-written files).
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-EXTENSIONS = {
-    MaterialKind.FILE: None,  # any format
-    MaterialKind.VIDEO: {".mp4", ".webm", ".ogv", ".m4v"},
-    MaterialKind.AUDIO: {".mp3", ".ogg", ".oga", ".m4a", ".wav", ".webm", ".opus"},
-    MaterialKind.IMAGE: {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"},
+# What each kind of material accepts (sniffed from the content, docs/subsystems/files.md).
+MATERIAL_FILE_KINDS = {
+    MaterialKind.FILE: files.ANY_SAFE,
+    MaterialKind.VIDEO: files.VIDEO,
+    MaterialKind.AUDIO: files.AUDIO,
+    MaterialKind.IMAGE: files.IMAGE,
 }
-FORBIDDEN_EXTENSIONS = {".exe", ".bat", ".cmd", ".com", ".msi", ".scr", ".js", ".html", ".htm"}
-CAPTION_EXTENSIONS = {".vtt"}
+COMPONENT_FILE_KINDS = files.ANY_SAFE
+CAPTION_KINDS = files.CAPTIONS
+MATERIALS_FOLDER = "eumk/materials"
+CAPTIONS_FOLDER = "eumk/captions"
+COMPONENTS_FOLDER = "eumk/components"
 
 
 def max_upload_bytes() -> int:
     return getattr(settings, "QASHYQ_EUMK_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
 
 
-def _check_upload(upload, allowed: set[str] | None, field: str) -> None:
-    name = getattr(upload, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower()
-    if upload.size > max_upload_bytes():
-        raise ValidationFailed(
-            _("The file %(name)s is larger than %(limit)s MB.")
-            % {"name": os.path.basename(name), "limit": max_upload_bytes() // (1024 * 1024)},
-            details={field: "too_large"},
-        )
-    if ext in FORBIDDEN_EXTENSIONS or (allowed is not None and ext not in allowed):
-        raise ValidationFailed(
-            _("Files of type “%(ext)s” are not accepted here.") % {"ext": ext or "?"},
-            details={field: "type"},
-        )
+def _validate(upload, kinds) -> None:
+    """Sniff and check an upload: ValidationFailed (translated message), nothing written."""
+    files.validate_upload(upload, max_bytes=max_upload_bytes(), allowed_kinds=kinds)
+
+
+def _store(upload, folder: str) -> str:
+    """Store a validated upload (no half-written file is ever visible); its storage name."""
+    return files.store_upload(upload, folder=folder, max_bytes=max_upload_bytes()).name
 
 
 # --- starting and opening versions ---------------------------------------------------------------
@@ -181,14 +177,25 @@ def _editable(actor, version_id: int) -> EumkVersion:
         )
     if version.status == VersionStatus.RETURNED:
         version.status = VersionStatus.DRAFT
-        version.save(update_fields=["status", "updated_at"])
+    # Every edit marks the version as changed ("last change" on the completeness dashboard).
+    version.save(update_fields=["status", "updated_at"])
     return version
 
 
 # --- editing components, the plan, topics and materials ------------------------------------------
 
 
-@transaction.atomic
+def _check_editable_before_upload(actor, version_id: int) -> None:
+    """The policy and state check before any byte is stored (repeated under the lock later)."""
+    version = EumkVersion.objects.select_related("eumk__discipline__department").get(pk=version_id)
+    _require_edit(actor, version.eumk)
+    if not version.is_editable:
+        raise ValidationFailed(
+            _("Version %(number)s is %(status)s and cannot be edited.")
+            % {"number": version.number, "status": version.get_status_display().lower()}
+        )
+
+
 def component_save(
     *,
     actor,
@@ -202,18 +209,23 @@ def component_save(
 ) -> Component:
     if kind not in ComponentKind.values:
         raise ValidationFailed(_("There is no such EUMK component."))
+    stored_name = None
     if file is not None:
-        _check_upload(file, None, "file")
-    version = _editable(actor, version.pk)
-    component, _created = Component.objects.get_or_create(version=version, kind=kind)
-    component.body = body.strip()
-    component.grading_criteria = grading_criteria.strip()
-    component.url = url.strip()
-    if file is not None:
-        component.file = file
-    elif clear_file:
-        component.file = ""
-    component.save()
+        _check_editable_before_upload(actor, version.pk)
+        _validate(file, COMPONENT_FILE_KINDS)
+        # Stored before the transaction that refers to it (docs/subsystems/files.md).
+        stored_name = _store(file, COMPONENTS_FOLDER)
+    with transaction.atomic():
+        version = _editable(actor, version.pk)
+        component, _created = Component.objects.get_or_create(version=version, kind=kind)
+        component.body = body.strip()
+        component.grading_criteria = grading_criteria.strip()
+        component.url = url.strip()
+        if stored_name is not None:
+            component.file = stored_name
+        elif clear_file:
+            component.file = ""
+        component.save()
     return component
 
 
@@ -268,7 +280,6 @@ def topic_delete(*, actor, topic: Topic) -> None:
     Topic.objects.filter(pk=topic.pk).delete()
 
 
-@transaction.atomic
 def material_add(
     *,
     actor,
@@ -297,28 +308,37 @@ def material_add(
         raise ValidationFailed(_("This kind of material needs a file."))
     if kind == MaterialKind.VIDEO and file is None and not url:
         raise ValidationFailed(_("A video needs a file or a link."))
-    if file is not None:
-        if kind not in EXTENSIONS:
-            raise ValidationFailed(_("This kind of material takes no file."))
-        _check_upload(file, EXTENSIONS[kind], "file")
-    if captions is not None:
-        if kind != MaterialKind.VIDEO:
-            raise ValidationFailed(_("Only a video takes a captions file."))
-        _check_upload(captions, CAPTION_EXTENSIONS, "captions")
-    version = _editable(actor, topic.version_id)
-    topic = Topic.objects.get(pk=topic.pk, version=version)
-    return Material.objects.create(
-        topic=topic,
-        kind=kind,
-        title=title,
-        body=body,
-        url=url,
-        file=file or "",
-        captions=captions or "",
-        printable=printable,
-        release_on=release_on,
-        position=topic.materials.count(),
-    )
+    if file is not None and kind not in MATERIAL_FILE_KINDS:
+        raise ValidationFailed(_("This kind of material takes no file."))
+    if captions is not None and kind != MaterialKind.VIDEO:
+        raise ValidationFailed(_("Only a video takes a captions file."))
+    file_name = captions_name = ""
+    if file is not None or captions is not None:
+        # Policy first, then every check, then the bytes: a refusal writes nothing.
+        _check_editable_before_upload(actor, topic.version_id)
+        if file is not None:
+            _validate(file, MATERIAL_FILE_KINDS[kind])
+        if captions is not None:
+            _validate(captions, CAPTION_KINDS)
+        if file is not None:
+            file_name = _store(file, MATERIALS_FOLDER)
+        if captions is not None:
+            captions_name = _store(captions, CAPTIONS_FOLDER)
+    with transaction.atomic():
+        version = _editable(actor, topic.version_id)
+        topic = Topic.objects.get(pk=topic.pk, version=version)
+        return Material.objects.create(
+            topic=topic,
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+            file=file_name,
+            captions=captions_name,
+            printable=printable,
+            release_on=release_on,
+            position=topic.materials.count(),
+        )
 
 
 @transaction.atomic

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
+from qashyq.core.streaming import ranged_file_response
 
 from . import forms, policies, selectors, services
 from .models import (
@@ -87,20 +87,33 @@ def course_materials(request, pk: int):
     return render(request, "courses/materials.html", context)
 
 
-def _serve(material: Material, field: str):
+def _serve(request, material: Material, field: str):
+    """The file after the policy check: HTTP Range (a video seeks), inline media, downloads.
+
+    SRT captions are converted to WebVTT on the fly (browsers read only WebVTT in ``<track>``)."""
     stored = getattr(material, field) if field in FILE_FIELDS else None
     if not stored:
         raise NotFound(_("This material has no such file."))
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise NotFound(_("The file is missing from the storage.")) from exc
-    # TODO(issue 3, next step): serve through qashyq.core.streaming (HTTP Range, seeking).
-    return FileResponse(
-        handle,
-        as_attachment=material.kind == "file",
-        filename=os.path.basename(stored.name),
-        content_type="text/vtt; charset=utf-8" if field == "captions" else None,
+    if not stored.storage.exists(stored.name):
+        raise NotFound(_("The file is missing from the storage."))
+    filename = selectors.download_name(material, stored.name, field=field)
+    if field == "captions" and selectors.stored_extension(stored.name) == "srt":
+        with stored.storage.open(stored.name, "rb") as handle:
+            data = handle.read(selectors.MAX_CAPTIONS_BYTES)
+        response = HttpResponse(
+            selectors.srt_to_webvtt(data), content_type="text/vtt; charset=utf-8"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        patch_cache_control(response, private=True)
+        return response
+    content_type = selectors.content_type_of(stored.name)
+    return ranged_file_response(
+        request,
+        stored.name,
+        content_type=content_type,
+        filename=filename,
+        as_attachment=field == "file" and not selectors.is_media(content_type),
+        storage=stored.storage,
     )
 
 
@@ -120,7 +133,7 @@ def course_material_file(request, pk: int, material_pk: int, field: str):
         and not policies.can_see_unreleased(request.user, offering)
     ):
         raise PermissionDenied(_("This material is not available yet."))
-    return _serve(material, field)
+    return _serve(request, material, field)
 
 
 @login_required
@@ -130,7 +143,7 @@ def eumk_material_file(request, material_pk: int, field: str):
         raise NotFound(_("There is no such material."))
     if not policies.can_view_eumk(request.user, material.topic.version.eumk):
         raise PermissionDenied(_("Only the EUMK's editors and reviewers may open its drafts."))
-    return _serve(material, field)
+    return _serve(request, material, field)
 
 
 @login_required
@@ -321,3 +334,39 @@ def review_decide(request, version_pk: int):
     if request.POST.get("next") == "eumk":
         return redirect("courses:eumk_detail", version.eumk_id)
     return redirect("courses:review_queue")
+
+
+# --- completeness dashboard ----------------------------------------------------------------------
+
+
+def _int_param(request, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, "")) or None
+    except ValueError:
+        return None
+
+
+@login_required
+def completeness(request):
+    if not policies.can_view_completeness(request.user):
+        raise PermissionDenied(
+            _(
+                "The completeness of EUMKs is for methodologists, heads of department and the "
+                "university's administration."
+            )
+        )
+    filters = {
+        "faculty_id": _int_param(request, "faculty"),
+        "department_id": _int_param(request, "department"),
+        "program_id": _int_param(request, "program"),
+    }
+    report = selectors.eumk_completeness(request.user, **filters)
+    sections = [
+        ("department", _("By department"), report.departments),
+        ("program", _("By program"), report.programs),
+    ]
+    return render(
+        request,
+        "courses/completeness.html",
+        {"report": report, "sections": sections, **filters},
+    )

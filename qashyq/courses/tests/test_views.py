@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from qashyq.courses import services
 from qashyq.courses.models import EumkVersion, Material, PlanClass, Topic
-from qashyq.courses.tests.factories import MaterialFactory, TopicFactory, fill_complete
+from qashyq.courses.tests.factories import (
+    VTT,
+    MaterialFactory,
+    TopicFactory,
+    fill_complete,
+    mp4_bytes,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -150,8 +156,8 @@ def test_tutor_builds_the_eumk_through_the_page_and_submits(client, world, engli
             "id": topic.pk,
             "kind": "video",
             "title": "Lecture 1",
-            "file": SimpleUploadedFile("l1.mp4", b"00"),
-            "captions": SimpleUploadedFile("l1.vtt", b"WEBVTT"),
+            "file": SimpleUploadedFile("l1.mp4", mp4_bytes()),
+            "captions": SimpleUploadedFile("l1.vtt", VTT),
         },
         follow=True,
     )

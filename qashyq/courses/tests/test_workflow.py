@@ -181,7 +181,9 @@ def test_material_kinds_need_their_content(world):
 def test_file_size_and_type_are_checked(world, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.QASHYQ_EUMK_MAX_UPLOAD_BYTES = 10
+    from .factories import VTT, mp4_bytes
+
+    settings.QASHYQ_EUMK_MAX_UPLOAD_BYTES = 4000
     topic = services.topic_add(actor=world.tutor, version=world.version, week=1, title="T")
     with pytest.raises(ValidationFailed):
         services.material_add(
@@ -189,7 +191,7 @@ def test_file_size_and_type_are_checked(world, settings):
             topic=topic,
             kind="file",
             title="big",
-            file=SimpleUploadedFile("a.pdf", b"x" * 11),
+            file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n" + b"x" * 4000),
         )
     with pytest.raises(ValidationFailed):
         services.material_add(
@@ -213,8 +215,8 @@ def test_file_size_and_type_are_checked(world, settings):
         topic=topic,
         kind="video",
         title="v",
-        file=SimpleUploadedFile("a.mp4", b"x"),
-        captions=SimpleUploadedFile("a.vtt", b"WEBVTT"),
+        file=SimpleUploadedFile("a.mp4", mp4_bytes()),
+        captions=SimpleUploadedFile("a.vtt", VTT),
     )
     assert m.file.name.endswith(".mp4") and m.captions.name.endswith(".vtt")
     assert Material.objects.count() == 1
