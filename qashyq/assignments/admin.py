@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from .models import Grade, RubricCriterion, RubricLevel, SimilarityReport, Submission, Task
+
+
+class RubricCriterionInline(admin.TabularInline):
+    model = RubricCriterion
+    extra = 0
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "offering", "kind", "due_at", "published")
+    list_filter = ("kind", "published")
+    search_fields = ("title",)
+    raw_id_fields = ("offering", "created_by")
+    inlines = [RubricCriterionInline]
+
+
+@admin.register(RubricLevel)
+class RubricLevelAdmin(admin.ModelAdmin):
+    list_display = ("criterion", "title", "points")
+    raw_id_fields = ("criterion",)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: submissions change only through the services."""
+
+    list_display = ("task", "student", "attempt", "is_current", "submitted_at", "is_late")
+    list_filter = ("is_current", "is_late")
+    raw_id_fields = ("task", "student", "group_members")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grade)
+class GradeAdmin(admin.ModelAdmin):
+    """Read-only: every grade change goes through the audited service."""
+
+    list_display = ("submission", "points", "released", "graded_by", "graded_at")
+    raw_id_fields = ("submission", "graded_by", "levels")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SimilarityReport)
+class SimilarityReportAdmin(admin.ModelAdmin):
+    list_display = ("task", "submission_a", "submission_b", "jaccard", "containment")
+    raw_id_fields = ("task", "submission_a", "submission_b")

@@ -1,0 +1,103 @@
+"""Reads of the assignments app, shaped for the pages (bounded queries)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from qashyq.academics.models import CourseOffering
+
+from .models import Grade, SimilarityReport, Submission, Task
+
+
+def offering_get(pk: int) -> CourseOffering | None:
+    return CourseOffering.objects.select_related("discipline", "period__year").filter(pk=pk).first()
+
+
+def task_get(pk: int) -> Task | None:
+    return (
+        Task.objects.select_related("offering__discipline", "offering__period__year")
+        .prefetch_related("criteria__levels")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def tasks_for_offering(offering: CourseOffering, *, user, include_unpublished: bool) -> list[Task]:
+    qs: QuerySet[Task] = Task.objects.filter(offering=offering)
+    if not include_unpublished:
+        qs = qs.filter(published=True)
+    qs = qs.annotate(
+        submission_count=Count("submissions", filter=Q(submissions__is_current=True)),
+    )
+    tasks = list(qs.order_by("due_at", "pk"))
+    mine = {
+        s.task_id: s
+        for s in Submission.objects.filter(
+            task__in=tasks, student=user, is_current=True
+        ).select_related("grade")
+    }
+    for task in tasks:
+        task.my_submission = mine.get(task.pk)
+    return tasks
+
+
+def submission_get(pk: int) -> Submission | None:
+    return (
+        Submission.objects.select_related("task__offering__discipline", "student", "grade")
+        .prefetch_related("files", "group_members", "grade__levels")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def attempts_of(task: Task, user) -> list[Submission]:
+    """The user's attempts (own, and group submissions naming them), newest first."""
+    return list(
+        Submission.objects.filter(task=task)
+        .filter(Q(student=user) | Q(group_members=user))
+        .select_related("student", "grade")
+        .prefetch_related("files", "group_members")
+        .distinct()
+        .order_by("-submitted_at", "-attempt")
+    )
+
+
+def current_submissions(task: Task) -> list[Submission]:
+    return list(
+        Submission.objects.filter(task=task, is_current=True)
+        .select_related("student", "grade")
+        .prefetch_related("files", "group_members")
+        .order_by("student__last_name", "student__first_name", "pk")
+    )
+
+
+def similarity_reports(task: Task) -> list[SimilarityReport]:
+    return list(
+        SimilarityReport.objects.filter(task=task).select_related(
+            "submission_a__student", "submission_b__student"
+        )
+    )
+
+
+def grade_for_student(submission: Submission) -> Grade | None:
+    grade = getattr(submission, "grade", None)
+    return grade if grade is not None and grade.released else None
+
+
+def submission_file_get(pk: int):
+    from .models import SubmissionFile
+
+    return SubmissionFile.objects.select_related("submission__task__offering").filter(pk=pk).first()
+
+
+def classmates(task: Task, user) -> list:
+    """Other students of the offering, to name as members of a group submission."""
+    from qashyq.academics.models import Enrollment
+
+    return [
+        e.student
+        for e in Enrollment.objects.filter(offering_id=task.offering_id)
+        .exclude(student=user)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    ]

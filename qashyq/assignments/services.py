@@ -1,0 +1,501 @@
+"""Every write of the assignments app, each under one transaction and a policy check."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qashyq.core import files
+from qashyq.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qashyq.core.services import audit_record
+
+from . import policies
+from .models import (
+    Grade,
+    LatePolicy,
+    RubricCriterion,
+    RubricLevel,
+    SimilarityReport,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    Task,
+)
+
+SUBMISSION_KINDS = files.DOCUMENT | files.IMAGE | files.AUDIO | files.ARCHIVE
+FEEDBACK_KINDS = files.DOCUMENT | files.IMAGE | files.AUDIO
+FEEDBACK_MAX_BYTES = 50 * 1024 * 1024
+TEXT_MAX_CHARS = 200_000
+SIMILARITY_THRESHOLD = 0.3
+CONTAINMENT_THRESHOLD = 0.5
+EXTRACTABLE_MIME = ("application/pdf", "text/plain")
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+TASK_FIELDS = (
+    "kind",
+    "title",
+    "instructions",
+    "opens_at",
+    "due_at",
+    "cut_off_at",
+    "late_policy",
+    "late_penalty_percent",
+    "late_penalty_cap",
+    "max_points",
+    "allow_text",
+    "allow_files",
+    "max_files",
+    "max_file_mb",
+    "group_task",
+)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+def _check_task_data(data: dict[str, Any]) -> None:
+    if not str(data.get("title") or "").strip():
+        raise ValidationFailed(_("Give the task a title."), code="title_required")
+    due, cut_off = data.get("due_at"), data.get("cut_off_at")
+    if due is None:
+        raise ValidationFailed(_("Set the due date."), code="due_required")
+    if cut_off is not None and cut_off < due:
+        raise ValidationFailed(
+            _("The cut-off cannot be earlier than the due date."), code="cut_off_before_due"
+        )
+    opens = data.get("opens_at")
+    if opens is not None and opens > due:
+        raise ValidationFailed(
+            _("The task cannot open after its due date."), code="opens_after_due"
+        )
+    if not data.get("allow_text", True) and not data.get("allow_files", True):
+        raise ValidationFailed(_("Allow a text answer, files, or both."), code="nothing_allowed")
+    if int(data.get("late_penalty_cap", 100)) > 100:
+        raise ValidationFailed(_("The maximum penalty is at most 100%."), code="cap_too_high")
+    if int(data.get("max_points", 100)) < 1:
+        raise ValidationFailed(_("Maximum points must be at least 1."), code="max_points")
+
+
+def _set_rubric(task: Task, rubric: Sequence[dict[str, Any]]) -> None:
+    """Replace the rubric: ``[{"title", "description", "levels": [{"title", "points"}]}]``."""
+    task.criteria.all().delete()
+    for c_pos, criterion in enumerate(rubric):
+        levels = criterion.get("levels") or []
+        if not str(criterion.get("title") or "").strip() or not levels:
+            raise ValidationFailed(
+                _("Every rubric criterion needs a title and at least one level."),
+                code="rubric_invalid",
+            )
+        row = RubricCriterion.objects.create(
+            task=task,
+            position=c_pos,
+            title=criterion["title"].strip(),
+            description=criterion.get("description", ""),
+        )
+        for l_pos, level in enumerate(levels):
+            points = Decimal(str(level["points"]))
+            if points < 0:
+                raise ValidationFailed(
+                    _("Rubric points cannot be negative."), code="rubric_invalid"
+                )
+            RubricLevel.objects.create(
+                criterion=row, position=l_pos, title=level["title"].strip(), points=points
+            )
+
+
+def task_create(*, actor, offering, rubric: Sequence[dict[str, Any]] = (), **data) -> Task:
+    if not policies.can_manage_tasks(actor, offering):
+        raise PermissionDenied(_("Only the tutors of this course may create its tasks."))
+    data = {k: v for k, v in data.items() if k in TASK_FIELDS}
+    data.setdefault("cut_off_at", data.get("due_at"))
+    if data.get("cut_off_at") is None:
+        data["cut_off_at"] = data.get("due_at")
+    _check_task_data(data)
+    with transaction.atomic():
+        task = Task.objects.create(offering=offering, created_by=actor, **data)
+        _set_rubric(task, rubric)
+    return task
+
+
+def task_update(*, actor, task: Task, rubric: Sequence[dict[str, Any]] | None = None, **data):
+    if not policies.can_manage_tasks(actor, task.offering):
+        raise PermissionDenied(_("Only the tutors of this course may edit its tasks."))
+    values = {f: getattr(task, f) for f in TASK_FIELDS}
+    values.update({k: v for k, v in data.items() if k in TASK_FIELDS})
+    if values.get("cut_off_at") is None:
+        values["cut_off_at"] = values["due_at"]
+    _check_task_data(values)
+    with transaction.atomic():
+        for field, value in values.items():
+            setattr(task, field, value)
+        task.save()
+        if rubric is not None:
+            if Grade.objects.filter(submission__task=task).exists() and rubric_changed(
+                task, rubric
+            ):
+                raise ValidationFailed(
+                    _("The rubric cannot change once submissions have been graded by it."),
+                    code="rubric_in_use",
+                )
+            if rubric_changed(task, rubric):
+                _set_rubric(task, rubric)
+    return task
+
+
+def rubric_changed(task: Task, rubric: Sequence[dict[str, Any]]) -> bool:
+    current = [
+        (c.title, [(lv.title, Decimal(lv.points)) for lv in c.levels.all()])
+        for c in task.criteria.prefetch_related("levels")
+    ]
+    wanted = [
+        (
+            str(c.get("title", "")).strip(),
+            [(str(lv["title"]).strip(), Decimal(str(lv["points"]))) for lv in c.get("levels", [])],
+        )
+        for c in rubric
+    ]
+    return current != wanted
+
+
+def task_set_published(*, actor, task: Task, published: bool) -> Task:
+    if not policies.can_manage_tasks(actor, task.offering):
+        raise PermissionDenied(_("Only the tutors of this course may publish its tasks."))
+    with transaction.atomic():
+        Task.objects.filter(pk=task.pk).update(published=published, updated_at=timezone.now())
+    task.published = published
+    return task
+
+
+# --- submissions -------------------------------------------------------------------------------
+
+
+def _delete_stored(stored: Iterable[files.StoredFile]) -> None:
+    for item in stored:
+        with contextlib.suppress(OSError):  # best-effort clean-up
+            default_storage.delete(item.name)
+
+
+def submission_submit(
+    *,
+    actor,
+    task: Task,
+    text: str = "",
+    uploads: Sequence[Any] = (),
+    group_members: Sequence[Any] = (),
+    now: datetime.datetime | None = None,
+) -> Submission:
+    """Submit (or resubmit before the due date) the actor's answer to ``task``.
+
+    Every file is validated before anything is stored; if a file or the database write fails,
+    nothing is kept and the earlier attempt stays current.
+    """
+    if not policies.can_submit(actor, task):
+        raise PermissionDenied(_("Only the students of this course may submit this task."))
+    now = now or timezone.now()
+    text = (text or "").strip()
+    uploads = [u for u in uploads if u]
+    if task.opens_at and now < task.opens_at:
+        raise ValidationFailed(_("This task is not open for submissions yet."), code="not_open")
+    if now > task.cut_off_at:
+        raise ValidationFailed(
+            _("The cut-off date has passed: submissions are closed."), code="after_cut_off"
+        )
+    if text and not task.allow_text:
+        raise ValidationFailed(_("This task accepts files only."), code="text_not_allowed")
+    if uploads and not task.allow_files:
+        raise ValidationFailed(_("This task accepts a text answer only."), code="files_not_allowed")
+    if not text and not uploads:
+        raise ValidationFailed(
+            _("The submission is empty: write an answer or attach a file."), code="empty"
+        )
+    if len(text) > TEXT_MAX_CHARS:
+        raise ValidationFailed(_("The text answer is too long."), code="text_too_long")
+    if len(uploads) > task.max_files:
+        raise ValidationFailed(
+            _("Too many files: at most %(count)s.") % {"count": task.max_files},
+            code="too_many_files",
+        )
+    has_earlier = Submission.objects.filter(task=task, student=actor, is_current=True).exists()
+    if has_earlier and now > task.due_at:
+        raise ValidationFailed(
+            _("The due date has passed: an answer already submitted can no longer be replaced."),
+            code="resubmit_after_due",
+        )
+    members = _check_members(task, actor, group_members)
+
+    max_bytes = task.max_file_mb * 1024 * 1024
+    for upload in uploads:
+        files.validate_upload(upload, max_bytes=max_bytes, allowed_kinds=SUBMISSION_KINDS)
+    stored: list[files.StoredFile] = []
+    try:
+        for upload in uploads:
+            stored.append(files.store_upload(upload, folder="submissions", max_bytes=max_bytes))
+        with transaction.atomic():
+            previous = list(
+                Submission.objects.select_for_update()
+                .filter(task=task, student=actor)
+                .order_by("-attempt")
+            )
+            attempt = previous[0].attempt + 1 if previous else 1
+            Submission.objects.filter(task=task, student=actor, is_current=True).update(
+                is_current=False
+            )
+            submission = Submission.objects.create(
+                task=task,
+                student=actor,
+                attempt=attempt,
+                is_current=True,
+                text=text,
+                status=SubmissionStatus.SUBMITTED,
+                submitted_at=now,
+                is_late=now > task.due_at,
+            )
+            if members:
+                submission.group_members.set(members)
+            SubmissionFile.objects.bulk_create(
+                SubmissionFile(
+                    submission=submission,
+                    file=item.name,
+                    original_name=item.original_name[:255],
+                    mime_type=item.mime_type,
+                    size=item.size,
+                    sha256=item.sha256,
+                )
+                for item in stored
+            )
+            transaction.on_commit(lambda: _enqueue_similarity(task.pk))
+    except IntegrityError as exc:
+        _delete_stored(stored)
+        raise Conflict(
+            _("Another submission was saved at the same moment; please try again.")
+        ) from exc
+    except BaseException:
+        _delete_stored(stored)
+        raise
+    return submission
+
+
+def _check_members(task: Task, actor, group_members: Sequence[Any]) -> list:
+    if not task.group_task:
+        return []
+    from qashyq.academics.models import Enrollment
+
+    ids = {getattr(m, "pk", m) for m in group_members} - {actor.pk}
+    if not ids:
+        return []
+    enrolled = set(
+        Enrollment.objects.filter(offering_id=task.offering_id, student_id__in=ids).values_list(
+            "student_id", flat=True
+        )
+    )
+    if enrolled != ids:
+        raise ValidationFailed(
+            _("Every member of the group must be a student of this course."),
+            code="member_not_enrolled",
+        )
+    return sorted(ids)
+
+
+def _enqueue_similarity(task_id: int) -> None:
+    from .tasks import run_similarity_check
+
+    run_similarity_check.enqueue(task_id)
+
+
+# --- grading -----------------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def late_penalty_percent(task: Task, submission: Submission) -> Decimal:
+    """Penalty for the attempt: whole days late (started days count) × rate, up to the cap."""
+    if (
+        not submission.is_late
+        or task.late_policy != LatePolicy.PENALTY
+        or submission.submitted_at is None
+    ):
+        return Decimal(0)
+    late_by = submission.submitted_at - task.due_at
+    days = max(1, math.ceil(late_by.total_seconds() / 86400))
+    return Decimal(min(task.late_penalty_cap, days * task.late_penalty_percent))
+
+
+def grade_submission(
+    *,
+    actor,
+    submission: Submission,
+    points: Decimal | int | str | None = None,
+    level_ids: Sequence[int] | None = None,
+    feedback: str = "",
+    feedback_upload: Any = None,
+    released: bool = False,
+) -> Grade:
+    """Grade by rubric (one level per criterion; points = their sum) or by points."""
+    task = submission.task
+    if not policies.can_grade(actor, submission):
+        raise PermissionDenied(_("Only the tutors of this course may grade its submissions."))
+    criteria = list(task.criteria.prefetch_related("levels"))
+    levels: list[RubricLevel] = []
+    if criteria and level_ids:
+        by_id = {lv.pk: (c.pk, lv) for c in criteria for lv in c.levels.all()}
+        chosen: dict[int, RubricLevel] = {}
+        for level_id in level_ids:
+            if int(level_id) not in by_id:
+                raise ValidationFailed(_("Choose levels of this task's rubric."), code="bad_level")
+            criterion_id, level = by_id[int(level_id)]
+            if criterion_id in chosen:
+                raise ValidationFailed(_("Choose one level for each criterion."), code="two_levels")
+            chosen[criterion_id] = level
+        if len(chosen) != len(criteria):
+            raise ValidationFailed(_("Choose a level for every criterion."), code="missing_level")
+        levels = list(chosen.values())
+        raw = sum((lv.points for lv in levels), Decimal(0))
+    else:
+        if points in (None, ""):
+            raise ValidationFailed(_("Give the points or choose rubric levels."), code="no_points")
+        try:
+            raw = Decimal(str(points).replace(",", "."))
+        except ArithmeticError as exc:
+            raise ValidationFailed(_("Points must be a number."), code="bad_points") from exc
+        if not raw.is_finite() or raw < 0 or raw > task.max_points:
+            raise ValidationFailed(
+                _("Points must be between 0 and %(max)s.") % {"max": task.max_points},
+                code="bad_points",
+            )
+    raw = min(raw, Decimal(task.max_points)).quantize(_CENT, ROUND_HALF_UP)
+    penalty = late_penalty_percent(task, submission)
+    final = (raw * (100 - penalty) / 100).quantize(_CENT, ROUND_HALF_UP)
+
+    stored = None
+    if feedback_upload:
+        stored = files.accept_upload(
+            feedback_upload,
+            folder="feedback",
+            max_bytes=FEEDBACK_MAX_BYTES,
+            allowed_kinds=FEEDBACK_KINDS,
+        )
+    try:
+        with transaction.atomic():
+            grade = Grade.objects.select_for_update().filter(submission=submission).first()
+            old = _grade_state(grade) if grade else None
+            if grade is None:
+                grade = Grade(submission=submission)
+            grade.raw_points = raw
+            grade.penalty_percent = penalty
+            grade.points = final
+            grade.feedback = feedback.strip()
+            grade.released = released
+            grade.graded_by = actor
+            grade.graded_at = timezone.now()
+            if stored is not None:
+                grade.feedback_file = stored.name
+                grade.feedback_file_name = stored.original_name[:255]
+                grade.feedback_file_mime = stored.mime_type
+                grade.feedback_file_sha256 = stored.sha256
+            grade.save()
+            grade.levels.set(levels)
+            new = _grade_state(grade)
+            if old != new:
+                audit_record(actor=actor, action="assignment.grade", obj=grade, old=old, new=new)
+    except BaseException:
+        if stored is not None:
+            _delete_stored([stored])
+        raise
+    return grade
+
+
+def _grade_state(grade: Grade) -> dict[str, Any]:
+    return {
+        "submission": grade.submission_id,
+        "raw_points": str(grade.raw_points),
+        "penalty_percent": str(grade.penalty_percent),
+        "points": str(grade.points),
+        "levels": sorted(grade.levels.values_list("pk", flat=True)) if grade.pk else [],
+        "released": grade.released,
+        "feedback": grade.feedback,
+        "feedback_file": grade.feedback_file_sha256,
+    }
+
+
+# --- similarity --------------------------------------------------------------------------------
+
+
+def submission_check_text(submission: Submission) -> str:
+    """The submission's text and the text of its PDF/DOCX/text files, as compared."""
+    from .textextract import extract_text
+
+    parts = [submission.text] if submission.text else []
+    for item in submission.files.all():
+        if item.mime_type not in (*EXTRACTABLE_MIME, DOCX_MIME) and not item.mime_type.startswith(
+            "text/"
+        ):
+            continue
+        try:
+            with default_storage.open(item.file.name, "rb") as fh:
+                parts.append(extract_text(fh, filename=item.original_name))
+        except (ValidationFailed, OSError):
+            continue
+    return "\n\n".join(parts)
+
+
+def similarity_check_run(
+    *, task_id: int, actor=None, check: bool = False
+) -> list[SimilarityReport]:
+    """Compare the current submissions of a task; replace the task's reports with what is found.
+
+    Safe to run twice: the reports of the task are replaced as a whole.
+    """
+    from .similarity import SimilarityIndex
+
+    task = Task.objects.select_related("offering").filter(pk=task_id).first()
+    if task is None:
+        return []
+    if check and not policies.can_run_similarity(actor, task):
+        raise PermissionDenied(_("Only the tutors of this course may run the similarity check."))
+    submissions = list(
+        Submission.objects.filter(task=task, is_current=True, status=SubmissionStatus.SUBMITTED)
+        .prefetch_related("files")
+        .order_by("pk")
+    )
+    index = SimilarityIndex()
+    texts: dict[str, str] = {}
+    for submission in submissions:
+        text = submission_check_text(submission)
+        if text.strip():
+            texts[str(submission.pk)] = text
+            index.add(str(submission.pk), text)
+    now = timezone.now()
+    rows = []
+    for match in index.find_similar(
+        SIMILARITY_THRESHOLD, containment_threshold=CONTAINMENT_THRESHOLD
+    ):
+        passages = [
+            {"a": [p.a_start, p.a_end], "b": [p.b_start, p.b_end]}
+            for p in index.passages(match.a_id, match.b_id)
+        ]
+        rows.append(
+            SimilarityReport(
+                task=task,
+                submission_a_id=int(match.a_id),
+                submission_b_id=int(match.b_id),
+                jaccard=match.jaccard,
+                containment=match.containment,
+                passages=passages,
+                text_a=texts[match.a_id],
+                text_b=texts[match.b_id],
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        SimilarityReport.objects.filter(task=task).delete()
+        SimilarityReport.objects.bulk_create(rows)
+    return rows
