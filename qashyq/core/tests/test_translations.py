@@ -77,3 +77,18 @@ def test_compiled_catalogue_matches_the_po_file(lang):
         elif compiled.gettext(key) != entry.msgstr:
             stale.append(entry.msgid)
     assert stale == [], f"django.mo is older than django.po for {len(stale)} strings: make messages"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_no_word_mixes_latin_and_cyrillic_letters(lang):
+    """A Latin "o" inside a Kazakh word looks right but breaks search and screen readers."""
+    import polib
+
+    catalogue = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+    mixed = set()
+    for entry in catalogue:
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            for word in re.findall(r"\w+", text or ""):
+                if re.search(r"[A-Za-z]", word) and re.search(r"[\u0400-\u04ff]", word):
+                    mixed.add(word)
+    assert mixed == set()
