@@ -9,7 +9,9 @@ from ninja import NinjaAPI
 
 from qashyq.academics.api import router as academics_router
 from qashyq.accounts.api import AUTH
+from qashyq.assignments.api import router as assignments_router
 from qashyq.core.api import VendoredSwagger, json_not_found, register_error_handlers, with_json_405
+from qashyq.courses.api import router as courses_router
 
 api = NinjaAPI(
     title="Qashyq API",
@@ -27,6 +29,8 @@ api = NinjaAPI(
 )
 register_error_handlers(api)
 api.add_router("", academics_router)
+api.add_router("", courses_router)
+api.add_router("", assignments_router)
 
 
 def _json_errors_only(patterns):

@@ -228,6 +228,16 @@ class Material(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     printable = models.BooleanField(_("printable"), default=False)
     release_on = models.DateField(_("available from"), null=True, blank=True)
+    # Release after an earlier item: locked for a student until they completed this material
+    # (same version, no cycles: checked by ``progress.material_set_requirement``).
+    requires = models.ForeignKey(
+        "self",
+        verbose_name=_("complete first"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="required_by",
+    )
 
     class Meta:
         verbose_name = _("material")
@@ -332,3 +342,29 @@ class ConsultationBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} → {self.slot}"
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+class MaterialCompletion(models.Model):
+    """A student marked a material of an approved EUMK version as done."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="completions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="material_completions"
+    )
+    completed_at = models.DateTimeField(_("completed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("completed material")
+        verbose_name_plural = _("completed materials")
+        ordering = ["material", "student"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["material", "student"], name="material_completion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} ✓ {self.material}"

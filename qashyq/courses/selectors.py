@@ -97,7 +97,7 @@ def visible_materials(topic: Topic, *, on: datetime.date, show_unreleased: bool)
 
 def material_for_file(pk: int) -> Material | None:
     return (
-        Material.objects.select_related("topic__version__eumk__discipline__department")
+        Material.objects.select_related("topic__version__eumk__discipline__department", "requires")
         .filter(pk=pk)
         .first()
     )

@@ -115,11 +115,14 @@ def _copy_contents(source: EumkVersion, target: EumkVersion) -> None:
         )
         for p in source.plan.all()
     )
+    copies: dict[int, Material] = {}  # source material id -> its copy
+    requirements: list[tuple[Material, int]] = []
     for t in source.topics.all():
         topic = Topic.objects.create(
             version=target, week=t.week, title=t.title, position=t.position
         )
-        Material.objects.bulk_create(
+        originals = list(t.materials.all())
+        created = Material.objects.bulk_create(
             Material(
                 topic=topic,
                 kind=m.kind,
@@ -132,8 +135,16 @@ def _copy_contents(source: EumkVersion, target: EumkVersion) -> None:
                 printable=m.printable,
                 release_on=m.release_on,
             )
-            for m in t.materials.all()
+            for m in originals
         )
+        for original, copy in zip(originals, created, strict=True):
+            copies[original.pk] = copy
+            if original.requires_id:
+                requirements.append((copy, original.requires_id))
+    # "Complete X first" points at the copy of X in the new version.
+    for copy, required_id in requirements:
+        copy.requires = copies.get(required_id)
+    Material.objects.bulk_update([copy for copy, _ in requirements], ["requires"])
 
 
 @transaction.atomic

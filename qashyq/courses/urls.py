@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("courses/<int:pk>/materials/", views.course_materials, name="materials"),
     path(
+        "courses/<int:pk>/materials/<int:material_pk>/completion/",
+        views.material_completion,
+        name="material_completion",
+    ),
+    path(
         "courses/<int:pk>/materials/<int:material_pk>/<str:field>/",
         views.course_material_file,
         name="material_file",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
 from qashyq.core.streaming import ranged_file_response
 
-from . import forms, policies, selectors, services
+from . import forms, policies, progress, selectors, services
 from .models import (
     MANDATORY_COMPONENTS,
     ComponentKind,
@@ -84,7 +84,52 @@ def course_materials(request, pk: int):
         context["plan"] = list(version.plan.all())
         context["weeks"] = _weeks(version, show_unreleased=can_edit)
         context.update(_share_context(version, offering))
+        context.update(_progress_context(request.user, offering, version, can_edit=can_edit))
     return render(request, "courses/materials.html", context)
+
+
+def _progress_context(user, offering, version, *, can_edit: bool) -> dict:
+    """Locks and completion marks on the prefetched materials; the student's progress bar or
+    the tutor's table of students."""
+    enrolled = (
+        None
+        if can_edit
+        else progress.enrollment_and_completions(user, offering, progress.material_ids(version))
+    )
+    is_student = enrolled is not None
+    done = enrolled or set()
+    progress.annotate_materials(version, done, see_all=can_edit)
+    context: dict = {"is_student": is_student}
+    if is_student:
+        context["progress"] = progress.progress_from_contents(
+            version, done, on=timezone.localdate()
+        )
+    if progress.can_view_offering_progress(user, offering):
+        context["progress_rows"] = progress.offering_progress(offering, version)
+    return context
+
+
+@login_required
+@require_POST
+def material_completion(request, pk: int, material_pk: int):
+    """Mark a material as done (``done=1``) or take the mark back (``done=0``); no JS needed."""
+    offering = _offering_or_404(pk)
+    if not policies.can_view_course_materials(request.user, offering):
+        raise PermissionDenied(_("This course's materials are open to its students and tutors."))
+    material = selectors.material_for_file(material_pk)
+    approved = selectors.latest_approved_version(offering.discipline_id, contents=False)
+    if material is None or approved is None or material.topic.version_id != approved.pk:
+        raise NotFound(_("There is no such material in this course."))
+    try:
+        if request.POST.get("done") == "0":
+            progress.material_unmark_complete(actor=request.user, material=material)
+            messages.success(request, _("The mark was taken back."))
+        else:
+            progress.material_mark_complete(actor=request.user, material=material)
+            messages.success(request, _("Marked as done."))
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+    return redirect(reverse("courses:materials", args=[offering.pk]) + f"#material-{material.pk}")
 
 
 def _serve(request, material: Material, field: str):
@@ -133,6 +178,14 @@ def course_material_file(request, pk: int, material_pk: int, field: str):
         and not policies.can_see_unreleased(request.user, offering)
     ):
         raise PermissionDenied(_("This material is not available yet."))
+    if (
+        material.requires_id
+        and not policies.can_see_unreleased(request.user, offering)
+        and material.requires_id not in progress.completed_ids(request.user, approved.pk)
+    ):
+        raise PermissionDenied(
+            _("Complete “%(title)s” first.") % {"title": material.requires.title}
+        )
     return _serve(request, material, field)
 
 
@@ -271,6 +324,20 @@ def eumk_action(request, pk: int, action: str):
             services.material_delete(
                 actor=user, material=_object_of(Material, request, version, via="topic__version")
             )
+        elif action == "material_requires":
+            material = _object_of(Material, request, version, via="topic__version")
+            requires_id = request.POST.get("requires", "")
+            requires = None
+            if requires_id:
+                requires = Material.objects.filter(
+                    pk=int(requires_id) if requires_id.isdigit() else 0,
+                    topic__version=version,
+                ).first()
+                if requires is None:
+                    raise ValidationFailed(
+                        _("The required material must be part of the same version.")
+                    )
+            progress.material_set_requirement(actor=user, material=material, requires=requires)
         elif action == "submit":
             services.eumk_version_submit(actor=user, version=version)
             done = _("The EUMK was submitted for review.")
@@ -292,6 +359,7 @@ def _anchor(action: str) -> str:
         "topic_delete": "#topics",
         "material_add": "#topics",
         "material_delete": "#topics",
+        "material_requires": "#topics",
     }.get(action, "")
 
 

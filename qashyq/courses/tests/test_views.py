@@ -253,7 +253,7 @@ def test_materials_page_query_count_does_not_grow(
     url = reverse("courses:materials", args=[world.offering.pk])
     # session, user, roles, the offering with its groups and programs, the reach, the version
     # with its components, plan, topics and materials: the same number for 2 or 16 weeks
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):  # +1: enrollment and completion marks (progress)
         response = client.get(url)
     assert response.content.decode().count('class="material material--text"') == weeks * 10
 

@@ -1,0 +1,283 @@
+"""Tasks and submissions over the API: a course's tasks, a task's submissions, submitting a text
+answer, one submission with its grade when released.
+
+Thin: each endpoint reads through ``selectors``, checks a ``policies`` predicate on the object
+and lets the schema render. Submitting goes through ``services.submission_submit`` so every rule
+of the web page applies (empty answer, not open yet, cut-off, late, resubmitting after the due
+date), and its refusals come back as JSON errors with the service's stable codes.
+
+A student never sees a grade or feedback before the tutor releases it; tutors see them all.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from qashyq.accounts.api import AUTH, PersonOut
+from qashyq.core.api import ErrorOut, LimitOffset
+from qashyq.core.errors import NotFound, PermissionDenied
+from qashyq.core.text import render_markdown
+
+from . import policies, selectors, services
+from .models import Submission, Task
+
+router = Router(tags=["tasks"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class RubricLevelOut(Schema):
+    id: int
+    title: str
+    points: float
+
+
+class RubricCriterionOut(Schema):
+    id: int
+    title: str
+    description: str
+    levels: list[RubricLevelOut]
+
+
+class MySubmissionRef(Schema):
+    id: int
+    attempt: int
+    submitted_at: datetime.datetime | None
+    is_late: bool
+
+
+class TaskOut(Schema):
+    id: int
+    course_id: int
+    kind: str
+    title: str
+    instructions: str
+    instructions_html: str
+    opens_at: datetime.datetime | None
+    due_at: datetime.datetime
+    cut_off_at: datetime.datetime
+    late_policy: str
+    late_penalty_percent: int
+    late_penalty_cap: int
+    max_points: int
+    allow_text: bool
+    allow_files: bool
+    max_files: int
+    max_file_mb: int
+    group_task: bool
+    published: bool
+
+    @staticmethod
+    def resolve_course_id(obj) -> int:
+        return obj.offering_id
+
+    @staticmethod
+    def resolve_instructions_html(obj) -> str:
+        return render_markdown(obj.instructions)
+
+
+class TaskListOut(TaskOut):
+    submission_count: int | None = Field(
+        None, description="Current submissions (for the course's tutors; null for students)"
+    )
+    my_submission: MySubmissionRef | None = Field(
+        None, description="The caller's current attempt, if any"
+    )
+
+    @staticmethod
+    def resolve_submission_count(obj, context) -> int | None:
+        if policies.can_manage_tasks(context["request"].user, obj.offering):
+            return obj.submission_count
+        return None
+
+
+class TaskDetailOut(TaskOut):
+    rubric: list[RubricCriterionOut]
+
+    @staticmethod
+    def resolve_rubric(obj) -> list:
+        return list(obj.criteria.all())
+
+
+class SubmitIn(Schema):
+    text: str = Field(..., examples=["Менің жауабым ..."])
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    mime_type: str
+    size: int
+    url: str
+
+
+class GradeOut(Schema):
+    raw_points: float
+    penalty_percent: float
+    points: float
+    feedback: str
+    feedback_html: str
+    feedback_file_url: str | None
+    released: bool
+    graded_at: datetime.datetime
+
+
+class SubmissionOut(Schema):
+    id: int
+    task_id: int
+    student: PersonOut
+    attempt: int
+    is_current: bool
+    text: str
+    status: str
+    submitted_at: datetime.datetime | None
+    is_late: bool
+    group_members: list[PersonOut]
+    files: list[FileOut]
+    grade: GradeOut | None = Field(
+        None, description="For the student only once released; always for the course's tutors"
+    )
+
+    @staticmethod
+    def resolve_group_members(obj) -> list:
+        return list(obj.group_members.all())
+
+    @staticmethod
+    def resolve_files(obj) -> list[dict]:
+        return [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "mime_type": f.mime_type,
+                "size": f.size,
+                "url": reverse("assignments:submission_file", args=[f.pk]),
+            }
+            for f in obj.files.all()
+        ]
+
+    @staticmethod
+    def resolve_grade(obj, context) -> dict | None:
+        return _grade(context["request"].user, obj)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _grade(user, submission: Submission) -> dict | None:
+    if policies.can_grade(user, submission):
+        grade = getattr(submission, "grade", None)
+    else:
+        grade = selectors.grade_for_student(submission)
+    if grade is None:
+        return None
+    return {
+        "raw_points": grade.raw_points,
+        "penalty_percent": grade.penalty_percent,
+        "points": grade.points,
+        "feedback": grade.feedback,
+        "feedback_html": render_markdown(grade.feedback),
+        "feedback_file_url": reverse("assignments:feedback_file", args=[submission.pk])
+        if grade.feedback_file
+        else None,
+        "released": grade.released,
+        "graded_at": grade.graded_at,
+    }
+
+
+def _offering_or_error(request: HttpRequest, course_id: int):
+    offering = selectors.offering_get(course_id)
+    if offering is None:
+        raise NotFound(_("There is no such course."))
+    if not policies.can_list_tasks(request.user, offering):
+        raise PermissionDenied(_("Only the students and tutors of this course see its tasks."))
+    return offering
+
+
+def _task_or_error(request: HttpRequest, task_id: int) -> Task:
+    task = selectors.task_get(task_id)
+    if task is None:
+        raise NotFound(_("There is no such task."))
+    if not policies.can_view_task(request.user, task):
+        if not task.published and policies.can_list_tasks(request.user, task.offering):
+            # An enrolled student does not learn that an unpublished task exists.
+            raise NotFound(_("There is no such task."))
+        raise PermissionDenied(_("Only the students and tutors of this course see its tasks."))
+    return task
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+
+@router.get("/courses/{course_id}/tasks", response={200: list[TaskListOut], **ERRORS}, auth=AUTH)
+@paginate(LimitOffset)
+def task_list(request: HttpRequest, course_id: int):
+    """The course's tasks by due date: published ones for its students, all for its tutors."""
+    offering = _offering_or_error(request, course_id)
+    tasks = selectors.tasks_for_offering(
+        offering,
+        user=request.user,
+        include_unpublished=policies.can_manage_tasks(request.user, offering),
+    )
+    for task in tasks:
+        task.offering = offering  # the policy check in the schema costs no query
+    return tasks
+
+
+@router.get("/tasks/{task_id}", response={200: TaskDetailOut, **ERRORS}, auth=AUTH)
+def task_detail(request: HttpRequest, task_id: int):
+    """One task with its rubric (published ones only for students)."""
+    return _task_or_error(request, task_id)
+
+
+# --- submissions --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/tasks/{task_id}/submissions", response={200: list[SubmissionOut], **ERRORS}, auth=AUTH
+)
+@paginate(LimitOffset)
+def submission_list(request: HttpRequest, task_id: int):
+    """For the course's tutors: every student's current submission. For a student: their own
+    attempts (and group submissions naming them), newest first."""
+    task = _task_or_error(request, task_id)
+    if policies.can_manage_tasks(request.user, task.offering):
+        submissions = selectors.current_submissions(task)
+    else:
+        submissions = selectors.attempts_of(task, request.user)
+    for submission in submissions:
+        submission.task = task  # policies and grade checks cost no query
+    return submissions
+
+
+@router.post(
+    "/tasks/{task_id}/submissions",
+    response={201: SubmissionOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut, **ERRORS},
+    auth=AUTH,
+)
+def submission_create(request: HttpRequest, task_id: int, payload: SubmitIn):
+    """Submit a text answer (files are submitted on the web page). Refusals carry the
+    service's codes: ``empty``, ``not_open``, ``after_cut_off``, ``resubmit_after_due``,
+    ``text_not_allowed``, ``text_too_long``; a late answer is accepted with ``is_late``."""
+    task = _task_or_error(request, task_id)
+    submission = services.submission_submit(actor=request.user, task=task, text=payload.text)
+    return Status(201, selectors.submission_get(submission.pk))
+
+
+@router.get("/submissions/{submission_id}", response={200: SubmissionOut, **ERRORS}, auth=AUTH)
+def submission_detail(request: HttpRequest, submission_id: int):
+    """One attempt, with the grade and feedback once released to the student."""
+    submission = selectors.submission_get(submission_id)
+    if submission is None:
+        raise NotFound(_("There is no such submission."))
+    if not policies.can_view_submission(request.user, submission):
+        raise PermissionDenied(_("This is another student's submission."))
+    return submission
