@@ -215,3 +215,25 @@ class SimilarityReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_a_id} ~ {self.submission_b_id}"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret of a user's personal deadlines feed (ICS), one per user.
+
+    Only the SHA-256 of the token is stored; the subscribe URL is shown once, when the token is
+    created or rotated. Rotating replaces the hash, so the old URL stops working at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    prefix = models.CharField(_("prefix"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_deadlines
 
 app_name = "assignments"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("submissions/<int:pk>/grade/", views.grade, name="grade"),
     path("submissions/<int:pk>/feedback-file/", views.feedback_file, name="feedback_file"),
     path("submissions/files/<int:pk>/", views.submission_file, name="submission_file"),
+    path("calendar/feed/", views_deadlines.feed_settings, name="deadlines_feed"),
+    path("calendar/feed/<str:token>.ics", views_deadlines.feed_ics, name="deadlines_ics"),
 ]

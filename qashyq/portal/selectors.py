@@ -32,6 +32,7 @@ from qashyq.academics.models import (
 )
 from qashyq.accounts.roles import Role, ScopeType
 from qashyq.accounts.selectors import children_of, user_role_set
+from qashyq.assignments.deadlines import due_soon
 
 from .models import NormativeDocument
 
@@ -182,7 +183,7 @@ def student_dashboard(user, period: AcademicPeriod | None) -> dict:
     offerings = []
     if period is not None:
         offerings = list(academics.offerings_for_student(user, period))
-    return {"profile": profile, "offerings": offerings}
+    return {"profile": profile, "offerings": offerings, "due_soon": due_soon(user, days=7)}
 
 
 def tutor_offerings(user, period: AcademicPeriod | None) -> list[CourseOffering]:
