@@ -16,7 +16,7 @@ from qashyq.assignments.models import CalendarFeedToken
 from qashyq.assignments.tests.factories import TaskFactory, course
 from qashyq.core.models import AuditLogEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DAY = datetime.timedelta(days=1)
 
