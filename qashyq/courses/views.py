@@ -259,6 +259,13 @@ def eumk_detail(request, pk: int):
         ]
         context["plan"] = list(version.plan.all())
         context["weeks"] = _weeks(version, show_unreleased=True)
+        # Every material of the version, for the "complete first" choice of each material.
+        context["version_materials"] = [
+            material
+            for _week, topics in context["weeks"]
+            for _topic, materials in topics
+            for material in materials
+        ]
         context.update(_share_context(version))
     return render(request, "courses/eumk_detail.html", context)
 

@@ -205,3 +205,17 @@ def test_a_new_draft_keeps_the_release_requirements_pointing_at_its_own_copies(c
     assert practice.requires is not None
     assert practice.requires.title == "Intro"
     assert practice.requires.topic.version_id == draft.pk
+
+
+def test_the_eumk_page_offers_each_material_a_complete_first_choice(client, world, english):
+    topic = TopicFactory(version=world.version)
+    a = MaterialFactory(topic=topic, title="Reading")
+    b = MaterialFactory(topic=topic, title="Quiz")
+    progress.material_set_requirement(actor=world.tutor, material=b, requires=a)
+    client.force_login(world.tutor)
+    page = client.get(reverse("courses:eumk_detail", args=[world.eumk.pk])).content.decode()
+    assert f'<select id="requires-{b.pk}" name="requires">' in page
+    assert f'<option value="{a.pk}" selected>Reading</option>' in page
+    # a material is never offered as its own requirement
+    own_select = page.split(f'id="requires-{a.pk}"')[1].split("</select>")[0]
+    assert f'value="{a.pk}"' not in own_select
