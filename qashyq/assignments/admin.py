@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Grade, RubricCriterion, RubricLevel, SimilarityReport, Submission, Task
+from .models import (
+    CalendarFeedToken,
+    Grade,
+    RubricCriterion,
+    RubricLevel,
+    SimilarityReport,
+    Submission,
+    Task,
+)
 
 
 class RubricCriterionInline(admin.TabularInline):
@@ -56,3 +64,23 @@ class GradeAdmin(admin.ModelAdmin):
 class SimilarityReportAdmin(admin.ModelAdmin):
     list_display = ("task", "submission_a", "submission_b", "jaccard", "containment")
     raw_id_fields = ("task", "submission_a", "submission_b")
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    """Who has a deadlines feed; the secret itself is never stored, only its hash (not shown)."""
+
+    list_display = ["user", "prefix", "created_at"]
+    fields = ["user", "prefix", "created_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the owner switches it off on /calendar/feed/ (audited)

@@ -4,7 +4,18 @@ the audit log."""
 
 from django.contrib import admin
 
-from .models import Component, Eumk, EumkVersion, Material, PlanClass, Topic
+from .models import (
+    Component,
+    ConsultationBooking,
+    ConsultationSlot,
+    Eumk,
+    EumkVersion,
+    Material,
+    MaterialCompletion,
+    OfflinePackageSettings,
+    PlanClass,
+    Topic,
+)
 
 
 class EumkVersionInline(admin.TabularInline):
@@ -81,3 +92,57 @@ class MaterialAdmin(admin.ModelAdmin):
     list_select_related = ["topic"]
     search_fields = ["title"]
     raw_id_fields = ["topic"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Visible to the administration; every change goes through the services and their rules
+    (capacity, booking deadlines, who may mark what)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ConsultationBookingInline(admin.TabularInline):
+    model = ConsultationBooking
+    extra = 0
+    fields = ["student", "booked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsultationSlot)
+class ConsultationSlotAdmin(ReadOnlyAdmin):
+    list_display = ["offering", "tutor", "starts_at", "ends_at", "mode", "capacity"]
+    list_filter = ["mode"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["offering__discipline", "offering__period", "tutor"]
+    search_fields = ["offering__discipline__code", "tutor__last_name", "room"]
+    inlines = [ConsultationBookingInline]
+
+
+@admin.register(MaterialCompletion)
+class MaterialCompletionAdmin(ReadOnlyAdmin):
+    list_display = ["student", "material", "completed_at"]
+    list_select_related = ["student", "material"]
+    search_fields = ["student__username", "student__last_name", "material__title"]
+    date_hierarchy = "completed_at"
+
+
+@admin.register(OfflinePackageSettings)
+class OfflinePackageSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["eumk", "media_cap_mb"]
+    list_select_related = ["eumk__discipline"]

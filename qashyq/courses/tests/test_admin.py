@@ -29,3 +29,13 @@ def test_admin_lists_and_change_pages_open_for_the_admin(client, db, name):
 def test_admin_area_is_closed_to_a_methodologist(client, db):
     client.force_login(user_with_role("methodologist"))
     assert client.get(reverse("admin:courses_eumk_changelist")).status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["consultationslot", "materialcompletion", "offlinepackagesettings"],
+)
+def test_read_only_lists_open_for_the_administrator(client, db, model):
+    client.force_login(user_with_role("admin"))
+    assert client.get(f"/admin/courses/{model}/").status_code == 200
+    assert client.get(f"/admin/courses/{model}/add/").status_code == 403
