@@ -7,5 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.tokens, name="tokens"),
+    path("people/<int:pk>/photo/", views.photo, name="photo"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qashyq.core.errors import ValidationFailed
+from qashyq.core.errors import PermissionDenied, ValidationFailed
+from qashyq.core.streaming import ranged_file_response
 
-from . import selectors, services
-from .models import ApiToken
+from . import policies, selectors, services
+from .models import ApiToken, User
 
 
 @login_required
@@ -47,6 +49,28 @@ def profile(request):
             "languages": settings.LANGUAGES,
         },
         status=400 if errors else 200,
+    )
+
+
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+@login_required
+def photo(request, pk: int):
+    """A profile photo, only for those who may see the person (never a public media URL)."""
+    owner = get_object_or_404(User, pk=pk)
+    if not policies.can_view_user(request.user, owner):
+        raise PermissionDenied(_("Only the person, their parent and the registrar office see it."))
+    if not owner.photo:
+        raise Http404
+    suffix = "." + owner.photo.name.rsplit(".", 1)[-1].lower()
+    return ranged_file_response(
+        request, owner.photo.name, content_type=PHOTO_TYPES.get(suffix, "application/octet-stream")
     )
 
 

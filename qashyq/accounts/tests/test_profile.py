@@ -90,3 +90,23 @@ def test_nobody_revokes_another_users_token(client):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_photo_is_served_to_its_owner_and_the_registrar_only(client, settings):
+    from qashyq.accounts.tests.factories import user_with_role
+
+    settings.QASHYQ_ENFORCE_STAFF_MFA = False  # the registrar's TOTP is tested elsewhere
+    owner = UserFactory()
+    client.force_login(owner)
+    client.post("/profile/", {"preferred_language": "kk", "phone": "", "photo": _png()})
+    owner.refresh_from_db()
+    page = client.get("/profile/").content.decode()
+    assert f"/people/{owner.pk}/photo/" in page and "/media/" not in page
+    response = client.get(f"/people/{owner.pk}/photo/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+    client.force_login(UserFactory())  # a classmate
+    assert client.get(f"/people/{owner.pk}/photo/").status_code == 403
+    client.force_login(user_with_role("registrar"))
+    assert client.get(f"/people/{owner.pk}/photo/").status_code == 200
