@@ -109,10 +109,8 @@ def _progress_context(user, offering, version, *, can_edit: bool) -> dict:
     return context
 
 
-@login_required
-@require_POST
-def material_completion(request, pk: int, material_pk: int):
-    """Mark a material as done (``done=1``) or take the mark back (``done=0``); no JS needed."""
+def _approved_material(request, pk: int, material_pk: int):
+    """The offering and one material of its approved EUMK version, after the course's policy."""
     offering = _offering_or_404(pk)
     if not policies.can_view_course_materials(request.user, offering):
         raise PermissionDenied(_("This course's materials are open to its students and tutors."))
@@ -120,6 +118,14 @@ def material_completion(request, pk: int, material_pk: int):
     approved = selectors.latest_approved_version(offering.discipline_id, contents=False)
     if material is None or approved is None or material.topic.version_id != approved.pk:
         raise NotFound(_("There is no such material in this course."))
+    return offering, material
+
+
+@login_required
+@require_POST
+def material_completion(request, pk: int, material_pk: int):
+    """Mark a material as done (``done=1``) or take the mark back (``done=0``); no JS needed."""
+    offering, material = _approved_material(request, pk, material_pk)
     try:
         if request.POST.get("done") == "0":
             progress.material_unmark_complete(actor=request.user, material=material)
@@ -164,13 +170,7 @@ def _serve(request, material: Material, field: str):
 
 @login_required
 def course_material_file(request, pk: int, material_pk: int, field: str):
-    offering = _offering_or_404(pk)
-    if not policies.can_view_course_materials(request.user, offering):
-        raise PermissionDenied(_("This course's materials are open to its students and tutors."))
-    material = selectors.material_for_file(material_pk)
-    approved = selectors.latest_approved_version(offering.discipline_id, contents=False)
-    if material is None or approved is None or material.topic.version_id != approved.pk:
-        raise NotFound(_("There is no such material in this course."))
+    offering, material = _approved_material(request, pk, material_pk)
     today = timezone.localdate()
     if (
         material.release_on
@@ -178,10 +178,11 @@ def course_material_file(request, pk: int, material_pk: int, field: str):
         and not policies.can_see_unreleased(request.user, offering)
     ):
         raise PermissionDenied(_("This material is not available yet."))
+    version_id = material.topic.version_id
     if (
         material.requires_id
         and not policies.can_see_unreleased(request.user, offering)
-        and material.requires_id not in progress.completed_ids(request.user, approved.pk)
+        and material.requires_id not in progress.completed_ids(request.user, version_id)
     ):
         raise PermissionDenied(
             _("Complete “%(title)s” first.") % {"title": material.requires.title}
