@@ -238,26 +238,39 @@ def people_import_check(*, actor, kind: str, upload):
     return mapped
 
 
+# Columns every people file maps onto the account itself (students and staff alike).
+IMPORTED_ACCOUNT_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "iin",
+    "email",
+    "password",
+    "preferred_language",
+)
+IMPORTED_STUDENT_FIELDS = (
+    "program",
+    "group",
+    "student_number",
+    "year_of_study",
+    "funding",
+    "shortened_period",
+    "distance_ground",
+    "disability_group",
+)
+
+
+def _fields(data: dict, names: tuple[str, ...]) -> dict:
+    return {name: data[name] for name in names}
+
+
 def _import_student(actor, data: dict) -> None:
     student_create(
         actor=actor,
-        username=data["username"],
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        middle_name=data["middle_name"],
-        iin=data["iin"],
-        email=data["email"],
-        password=data["password"],
-        preferred_language=data["preferred_language"],
-        program=data["program"],
-        group=data["group"],
-        student_number=data["student_number"],
-        year_of_study=data["year_of_study"],
-        funding=data["funding"],
-        shortened_period=data["shortened_period"],
-        distance_ground=data["distance_ground"],
-        disability_group=data["disability_group"],
         check=False,
+        **_fields(data, IMPORTED_ACCOUNT_FIELDS),
+        **_fields(data, IMPORTED_STUDENT_FIELDS),
     )
 
 
@@ -267,16 +280,7 @@ def _import_group(actor, data: dict) -> None:
 
 def _import_staff_member(actor, data: dict) -> None:
     user = account_services.user_create(
-        actor=actor,
-        username=data["username"],
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        middle_name=data["middle_name"],
-        iin=data["iin"],
-        email=data["email"],
-        password=data["password"],
-        preferred_language=data["preferred_language"],
-        check=False,
+        actor=actor, check=False, **_fields(data, IMPORTED_ACCOUNT_FIELDS)
     )
     account_services.role_assign(
         actor=actor,
