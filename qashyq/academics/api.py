@@ -153,42 +153,18 @@ class StudentSummaryOut(Schema):
 
 class StudentOut(StudentSummaryOut):
     user_id: int
-    username: str
-    full_name: str
-    first_name: str
-    last_name: str
-    middle_name: str
-    email: str
+    username: str = Field(..., alias="user.username")
+    full_name: str = Field(..., alias="user.full_name")
+    first_name: str = Field(..., alias="user.first_name")
+    last_name: str = Field(..., alias="user.last_name")
+    middle_name: str = Field(..., alias="user.middle_name")
+    email: str = Field(..., alias="user.email")
     funding: str
     funding_display: str
     iin: str | None = Field(
         None,
         description="Only for the student, their parent, and admin / registrar / admission",
     )
-
-    @staticmethod
-    def resolve_username(obj) -> str:
-        return obj.user.username
-
-    @staticmethod
-    def resolve_full_name(obj) -> str:
-        return obj.user.full_name
-
-    @staticmethod
-    def resolve_first_name(obj) -> str:
-        return obj.user.first_name
-
-    @staticmethod
-    def resolve_last_name(obj) -> str:
-        return obj.user.last_name
-
-    @staticmethod
-    def resolve_middle_name(obj) -> str:
-        return obj.user.middle_name
-
-    @staticmethod
-    def resolve_email(obj) -> str:
-        return obj.user.email
 
     @staticmethod
     def resolve_funding_display(obj) -> str:
