@@ -3,11 +3,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from qashyq.core.admin_mixins import ReadOnlyAdminMixin
+
 from . import policies, services
 from .models import ApiToken, ParentLink, RoleAssignment, User
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Read-only here: roles change in "Role assignments", which writes the audit log."""
 
     model = RoleAssignment
@@ -16,15 +18,6 @@ class RoleAssignmentInline(admin.TabularInline):
     fields = ["role", "scope_type", "scope_id", "granted_by", "created_at"]
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from qashyq.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import (
     CalendarFeedToken,
     Grade,
@@ -67,20 +69,12 @@ class SimilarityReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeedToken)
-class CalendarFeedTokenAdmin(admin.ModelAdmin):
-    """Who has a deadlines feed; the secret itself is never stored, only its hash (not shown)."""
+class CalendarFeedTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who has a deadlines feed; the secret itself is never stored, only its hash (not shown).
+    The owner switches it off on /calendar/feed/ (audited), not here."""
 
     list_display = ["user", "prefix", "created_at"]
     fields = ["user", "prefix", "created_at"]
     readonly_fields = fields
     list_select_related = ["user"]
     search_fields = ["user__username", "user__last_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the owner switches it off on /calendar/feed/ (audited)

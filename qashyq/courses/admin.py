@@ -4,6 +4,8 @@ the audit log."""
 
 from django.contrib import admin
 
+from qashyq.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import (
     Component,
     ConsultationBooking,
@@ -94,38 +96,15 @@ class MaterialAdmin(admin.ModelAdmin):
     raw_id_fields = ["topic"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Visible to the administration; every change goes through the services and their rules
-    (capacity, booking deadlines, who may mark what)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ConsultationBookingInline(admin.TabularInline):
+class ConsultationBookingInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ConsultationBooking
     extra = 0
     fields = ["student", "booked_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ConsultationSlot)
-class ConsultationSlotAdmin(ReadOnlyAdmin):
+class ConsultationSlotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["offering", "tutor", "starts_at", "ends_at", "mode", "capacity"]
     list_filter = ["mode"]
     date_hierarchy = "starts_at"
@@ -135,7 +114,7 @@ class ConsultationSlotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MaterialCompletion)
-class MaterialCompletionAdmin(ReadOnlyAdmin):
+class MaterialCompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["student", "material", "completed_at"]
     list_select_related = ["student", "material"]
     search_fields = ["student__username", "student__last_name", "material__title"]
@@ -143,6 +122,6 @@ class MaterialCompletionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OfflinePackageSettings)
-class OfflinePackageSettingsAdmin(ReadOnlyAdmin):
+class OfflinePackageSettingsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["eumk", "media_cap_mb"]
     list_select_related = ["eumk__discipline"]
