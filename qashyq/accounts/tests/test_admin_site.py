@@ -88,3 +88,9 @@ def test_registrar_cannot_make_anyone_superuser(client):
     client.force_login(registrar)
     page = client.get(f"/admin/accounts/user/{target.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page
+
+
+def test_even_the_administrator_cannot_write_the_audit_log_in_the_admin(client):
+    client.force_login(user_with_role("admin"))
+    assert client.get("/admin/core/auditlogentry/").status_code == 200
+    assert client.get("/admin/core/auditlogentry/add/").status_code == 403
