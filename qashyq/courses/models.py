@@ -224,6 +224,12 @@ class Material(models.Model):
     body = models.TextField(_("text (Markdown)"), blank=True)
     file = models.FileField(_("file"), upload_to="eumk/materials/%Y/", blank=True)
     url = models.URLField(_("link"), blank=True)
+    # What the uploader's file was called, what it really is (sniffed) and its fingerprint; the
+    # stored name is random. Filled by ``services.material_add`` and ``material_update``.
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    mime_type = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     captions = models.FileField(_("captions (WebVTT)"), upload_to="eumk/captions/%Y/", blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     printable = models.BooleanField(_("printable"), default=False)
@@ -237,6 +243,11 @@ class Material(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="required_by",
+    )
+    # The material of the earlier version this one was copied from when a new version opened;
+    # lets a student's completion carry over to the newly approved version when nothing changed.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
