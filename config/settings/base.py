@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "qashyq.academics",
     "qashyq.courses",
     "qashyq.assignments",
+    "qashyq.assessments",
     "qashyq.portal",
 ]
 

@@ -1,0 +1,1 @@
+"""Testing complex: question banks, tests, attempts, grading, item analysis (issue 4)."""
