@@ -157,6 +157,17 @@ if env.get("OIDC_SERVER_URL"):
 # Staff whose roles can change marks or issue orders must have TOTP set up.
 QASHYQ_ENFORCE_STAFF_MFA = env.get_bool("QASHYQ_ENFORCE_STAFF_MFA", True)
 QASHYQ_ACADEMY_NAME = env.get("QASHYQ_ACADEMY_NAME", "Qashyq")
+# Hosts whose pages an "embedded resource" material may show in a frame (https only).
+QASHYQ_EMBED_HOSTS = env.get_list(
+    "QASHYQ_EMBED_HOSTS",
+    [
+        "www.youtube-nocookie.com",
+        "player.vimeo.com",
+        "phet.colorado.edu",
+        "learningapps.org",
+        "docs.google.com",
+    ],
+)
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]

@@ -50,5 +50,26 @@ class MaterialForm(forms.Form):
     )
 
 
+class TopicEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    week = forms.IntegerField(label=_("Week"), min_value=1, max_value=30)
+    position = forms.IntegerField(
+        label=_("Position in the week"), min_value=0, max_value=1000, required=False
+    )
+
+
+class MaterialEditForm(forms.Form):
+    """The fields of a material that can change in place; its kind stays."""
+
+    title = forms.CharField(label=_("Title"), max_length=255)
+    body = forms.CharField(label=_("Text (Markdown)"), required=False, widget=forms.Textarea)
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    file = forms.FileField(label=_("Replace the file"), required=False)
+    captions = forms.FileField(label=_("Replace the captions (WebVTT or SRT)"), required=False)
+    clear_captions = forms.BooleanField(label=_("Remove the captions"), required=False)
+    printable = forms.BooleanField(label=_("Printable"), required=False)
+    release_on = forms.DateField(label=_("Available from"), required=False)
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What needs to be changed"), widget=forms.Textarea)

@@ -7,6 +7,9 @@
   version as done (``MaterialCompletion``; idempotent) and may take the mark back.
 * Progress counts the released materials of the latest approved version: done / total / percent,
   for one student, or for every student of an offering in one query (for its tutors).
+* When a new version is approved, the marks of each material that did not change since the version
+  it was copied from (same kind, title, text, link and file sha256) are copied to it
+  (``carry_completions``); a changed or new material starts unmarked.
 """
 
 from __future__ import annotations
@@ -226,25 +229,50 @@ def material_set_requirement(*, actor, material: Material, requires: Material | 
     """Make ``material`` wait for ``requires`` (None: no requirement) in a working version."""
     version = services._editable(actor, material.topic.version_id)
     material = Material.objects.get(pk=material.pk, topic__version=version)
-    if requires is not None:
-        requires = Material.objects.filter(pk=requires.pk).select_related("topic").first()
-        if requires is None or requires.topic.version_id != version.pk:
-            raise ValidationFailed(_("The required material must be part of the same version."))
-        if requires.pk == material.pk:
-            raise ValidationFailed(_("A material cannot require itself."))
-        links = dict(
-            Material.objects.filter(topic__version=version).values_list("pk", "requires_id")
-        )
-        seen: set[int] = set()
-        current: int | None = requires.pk
-        while current is not None and current not in seen:
-            if current == material.pk:
-                raise ValidationFailed(
-                    _("“%(title)s” already waits for this material: that would be a cycle.")
-                    % {"title": requires.title}
-                )
-            seen.add(current)
-            current = links.get(current)
-    material.requires = requires
+    material.requires = services.check_requirement(version, material, requires)
     material.save(update_fields=["requires"])
     return material
+
+
+# --- carrying marks over to a newly approved version ---------------------------------------------
+
+
+def _unchanged(material: Material, source: Material) -> bool:
+    """The same content a student completed: kind, title, text, link and file (by sha256; by
+    stored name for files stored before fingerprints were kept)."""
+    if (material.kind, material.title, material.body, material.url) != (
+        source.kind,
+        source.title,
+        source.body,
+        source.url,
+    ):
+        return False
+    if material.sha256 or source.sha256:
+        return material.sha256 == source.sha256
+    return material.file.name == source.file.name
+
+
+def carry_completions(version) -> int:
+    """Copy the students' marks of each unchanged material's source (``copied_from``) to the
+    material of the newly approved ``version``; changed materials start unmarked.
+
+    Called by ``services.eumk_version_approve`` inside its transaction; three queries whatever the
+    size (materials with their sources, the sources' marks, one bulk insert). Returns the number
+    of marks copied."""
+    targets: dict[int, list[int]] = {}  # source material id -> its unchanged copies
+    for material in Material.objects.filter(
+        topic__version=version, copied_from__isnull=False
+    ).select_related("copied_from"):
+        if _unchanged(material, material.copied_from):
+            targets.setdefault(material.copied_from_id, []).append(material.pk)
+    if not targets:
+        return 0
+    rows = [
+        MaterialCompletion(material_id=target, student_id=student_id)
+        for source_id, student_id in MaterialCompletion.objects.filter(
+            material_id__in=list(targets)
+        ).values_list("material_id", "student_id")
+        for target in targets[source_id]
+    ]
+    MaterialCompletion.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return len(rows)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
+from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +35,7 @@ from .models import (
     Eumk,
     EumkVersion,
     Material,
+    MaterialKind,
     PlanClass,
     Topic,
     VersionStatus,
@@ -101,6 +105,97 @@ def material_for_file(pk: int) -> Material | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def component_for_file(pk: int) -> Component | None:
+    return (
+        Component.objects.select_related("version__eumk__discipline__department")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def annotate_embeds(version) -> None:
+    """Set ``embed_src`` on the prefetched materials of a version (no query): the URL to show in
+    an ``<iframe>`` for an embed whose host is allowed now, else None (shown as a link)."""
+    for topic in version.topics.all():
+        for material in topic.materials.all():
+            material.embed_src = (
+                embed_src(material.url) if material.kind == MaterialKind.EMBED else None
+            )
+
+
+# --- embedded resources --------------------------------------------------------------------------
+
+DEFAULT_EMBED_HOSTS = (
+    "www.youtube-nocookie.com",
+    "player.vimeo.com",
+    "phet.colorado.edu",
+    "learningapps.org",
+    "docs.google.com",
+)
+YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be")
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+_TIME = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
+
+
+def embed_hosts() -> tuple[str, ...]:
+    """The hosts whose pages may be shown in a frame (setting ``QASHYQ_EMBED_HOSTS``)."""
+    hosts = getattr(settings, "QASHYQ_EMBED_HOSTS", DEFAULT_EMBED_HOSTS)
+    return tuple(h.strip().lower().rstrip(".") for h in hosts if h and h.strip())
+
+
+def _seconds(value: str) -> int | None:
+    match = _TIME.match(value or "")
+    if not value or not match:
+        return None
+    h, m, s = (int(g) if g else 0 for g in match.groups())
+    return h * 3600 + m * 60 + s
+
+
+def normalise_embed_url(url: str) -> str:
+    """A YouTube watch/short/share link as its privacy-enhanced embed URL
+    (``https://www.youtube-nocookie.com/embed/<id>``, keeping the start time), a Vimeo page as its
+    player URL; other URLs as given."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return (url or "").strip()
+    if host in ("vimeo.com", "www.vimeo.com"):
+        video = parts.path.strip("/").split("/")[0]
+        return f"https://player.vimeo.com/video/{video}" if video.isdigit() else url.strip()
+    if host not in YOUTUBE_HOSTS:
+        return (url or "").strip()
+    query = parse_qs(parts.query)
+    path = parts.path.strip("/").split("/")
+    video_id = ""
+    if host == "youtu.be":
+        video_id = path[0] if path else ""
+    elif path and path[0] == "watch":
+        video_id = (query.get("v") or [""])[0]
+    elif len(path) >= 2 and path[0] in ("embed", "shorts", "live", "v"):
+        video_id = path[1]
+    if not _YOUTUBE_ID.match(video_id):
+        return (url or "").strip()
+    start = _seconds((query.get("t") or query.get("start") or [""])[0])
+    suffix = f"?start={start}" if start else ""
+    return f"https://www.youtube-nocookie.com/embed/{video_id}{suffix}"
+
+
+def embed_src(url: str) -> str | None:
+    """The URL if it may be shown in a frame: https, no user/password, host allowed; else None."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.username or parts.password or not host:
+        return None
+    if port not in (None, 443) or host not in embed_hosts():
+        return None
+    return url.strip()
 
 
 # --- completeness --------------------------------------------------------------------------------
@@ -233,17 +328,59 @@ def is_media(content_type: str) -> bool:
     return content_type.startswith(MEDIA_PREFIXES)
 
 
-def download_name(material: Material, stored_name: str, *, field: str = "file") -> str:
-    """The name a downloaded file gets: the material's title with the stored extension.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/\\\\:*?\"<>|]+")
 
-    The title is written in the course's language (Kazakh names survive: RFC 5987 in
-    ``content_disposition``); path separators and control characters are dropped."""
-    title = re.sub(r"[\x00-\x1f\x7f/\\\\:*?\"<>|]+", " ", material.title)
-    title = re.sub(r"\s+", " ", title).strip() or "material"
+
+def clean_file_name(name: str, *, limit: int = 255) -> str:
+    """A file name safe to keep and send: the base name only (``C:\\x\\a.pdf`` → ``a.pdf``), NFC,
+    without control characters or ``/\\:*?"<>|``, spaces collapsed, at most ``limit`` characters
+    with the extension kept. Kazakh and Russian letters stay. Empty when nothing is left."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = _UNSAFE_NAME.sub(" ", base)
+    base = re.sub(r"\s+", " ", base).strip().strip(".").strip()
+    stem, dot, extension = base.rpartition(".")
+    if dot and stem.strip() and extension and " " not in extension:
+        base = f"{stem.rstrip()}.{extension}"  # "notes .pdf" -> "notes.pdf"
+    if len(base) > limit:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 10 and stem:
+            base = f"{stem[: limit - len(extension) - 1].rstrip()}.{extension}"
+        else:
+            base = base[:limit].rstrip()
+    return base
+
+
+def _with_extension(name: str, extension: str) -> str:
+    if extension and stored_extension(name) != extension:
+        return f"{name}.{extension}"
+    return name
+
+
+def download_name(material: Material, stored_name: str, *, field: str = "file") -> str:
+    """The name a downloaded file gets: the uploader's file name when it is known (always with
+    the stored extension), else the material's title with the stored extension.
+
+    Kazakh and Russian names survive (RFC 5987 in ``streaming.content_disposition``); path
+    separators and control characters are dropped."""
     extension = stored_extension(stored_name)
     if field == "captions":
         extension = "vtt"
-    return f"{title[:150]}.{extension}" if extension else title[:150]
+    elif material.original_name:
+        original = clean_file_name(material.original_name)
+        if original:
+            return _with_extension(original, extension)
+    title = clean_file_name(re.sub(r"[/\\\\]", " ", material.title), limit=150) or "material"
+    return f"{title}.{extension}" if extension else title
+
+
+def component_download_name(component: Component) -> str:
+    """A component's file is named after the component and the discipline, e.g.
+    ``Syllabus - CS101.pdf`` (components keep no uploader's file name)."""
+    label = f"{component.get_kind_display()} - {component.version.eumk.discipline.code}"
+    extension = stored_extension(component.file.name)
+    label = clean_file_name(label, limit=150) or "component"
+    return f"{label}.{extension}" if extension else label
 
 
 _SRT_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2})[,.](\d{3})")

@@ -38,7 +38,17 @@ urlpatterns = [
         views.course_material_file,
         name="material_file",
     ),
+    path(
+        "courses/<int:pk>/components/<int:component_pk>/file/",
+        views.course_component_file,
+        name="component_file",
+    ),
     path("courses/<int:pk>/eumk/start/", views.eumk_start, name="eumk_start"),
+    path(
+        "eumk/components/<int:component_pk>/file/",
+        views.eumk_component_file,
+        name="eumk_component_file",
+    ),
     path("eumk/review/", views.review_queue, name="review_queue"),
     path("eumk/completeness/", views.completeness, name="completeness"),
     path("eumk/versions/<int:version_pk>/review/", views.review_decide, name="review_decide"),

@@ -82,6 +82,7 @@ def course_materials(request, pk: int):
     if version is not None:
         context["components"] = [c for c in _components(version) if c[2] and c[2].has_content]
         context["plan"] = list(version.plan.all())
+        selectors.annotate_embeds(version)
         context["weeks"] = _weeks(version, show_unreleased=can_edit)
         context.update(_share_context(version, offering))
         context.update(_progress_context(request.user, offering, version, can_edit=can_edit))
@@ -148,6 +149,18 @@ def _serve(request, material: Material, field: str):
     if not stored.storage.exists(stored.name):
         raise NotFound(_("The file is missing from the storage."))
     filename = selectors.download_name(material, stored.name, field=field)
+    if field == "file":
+        # What the upload really is (sniffed when stored) and its fingerprint as the ETag.
+        content_type = material.mime_type or selectors.content_type_of(stored.name)
+        return ranged_file_response(
+            request,
+            stored.name,
+            content_type=content_type,
+            filename=filename,
+            as_attachment=not selectors.is_media(content_type),
+            storage=stored.storage,
+            etag=material.sha256 or None,
+        )
     if field == "captions" and selectors.stored_extension(stored.name) == "srt":
         with stored.storage.open(stored.name, "rb") as handle:
             data = handle.read(selectors.MAX_CAPTIONS_BYTES)
@@ -157,15 +170,55 @@ def _serve(request, material: Material, field: str):
         response["X-Content-Type-Options"] = "nosniff"
         patch_cache_control(response, private=True)
         return response
+    return ranged_file_response(
+        request,
+        stored.name,
+        content_type=selectors.content_type_of(stored.name),
+        filename=filename,
+        storage=stored.storage,
+    )
+
+
+def _serve_component(request, component):
+    """A component's file after the policy check (Range; media inline, the rest downloaded)."""
+    stored = component.file
+    if not stored:
+        raise NotFound(_("This component has no file."))
+    if not stored.storage.exists(stored.name):
+        raise NotFound(_("The file is missing from the storage."))
     content_type = selectors.content_type_of(stored.name)
     return ranged_file_response(
         request,
         stored.name,
         content_type=content_type,
-        filename=filename,
-        as_attachment=field == "file" and not selectors.is_media(content_type),
+        filename=selectors.component_download_name(component),
+        as_attachment=not selectors.is_media(content_type),
         storage=stored.storage,
     )
+
+
+@login_required
+def course_component_file(request, pk: int, component_pk: int):
+    """The file of a component of the course's approved EUMK version, for its readers."""
+    offering = _offering_or_404(pk)
+    if not policies.can_view_course_materials(request.user, offering):
+        raise PermissionDenied(_("This course's materials are open to its students and tutors."))
+    component = selectors.component_for_file(component_pk)
+    approved = selectors.latest_approved_version(offering.discipline_id, contents=False)
+    if component is None or approved is None or component.version_id != approved.pk:
+        raise NotFound(_("There is no such component in this course."))
+    return _serve_component(request, component)
+
+
+@login_required
+def eumk_component_file(request, component_pk: int):
+    """The file of a component of any version, for the EUMK's editors and reviewers."""
+    component = selectors.component_for_file(component_pk)
+    if component is None:
+        raise NotFound(_("There is no such component."))
+    if not policies.can_view_eumk(request.user, component.version.eumk):
+        raise PermissionDenied(_("Only the EUMK's editors and reviewers may open its drafts."))
+    return _serve_component(request, component)
 
 
 @login_required
@@ -259,6 +312,7 @@ def eumk_detail(request, pk: int):
             for kind, mandatory, component in _components(version)
         ]
         context["plan"] = list(version.plan.all())
+        selectors.annotate_embeds(version)
         context["weeks"] = _weeks(version, show_unreleased=True)
         # Every material of the version, for the "complete first" choice of each material.
         context["version_materials"] = [
@@ -321,6 +375,12 @@ def eumk_action(request, pk: int, action: str):
             )
         elif action == "topic_add":
             services.topic_add(actor=user, version=version, **_bound(forms.TopicForm, request))
+        elif action == "topic_update":
+            services.topic_update(
+                actor=user,
+                topic=_object_of(Topic, request, version, via="version"),
+                **_bound(forms.TopicEditForm, request),
+            )
         elif action == "topic_delete":
             services.topic_delete(
                 actor=user, topic=_object_of(Topic, request, version, via="version")
@@ -328,23 +388,19 @@ def eumk_action(request, pk: int, action: str):
         elif action == "material_add":
             topic = _object_of(Topic, request, version, via="version")
             services.material_add(actor=user, topic=topic, **_bound(forms.MaterialForm, request))
+        elif action == "material_update":
+            material = _object_of(Material, request, version, via="topic__version")
+            data = _bound(forms.MaterialEditForm, request)
+            if "requires" in request.POST:
+                data["requires"] = _required_material(request, version)
+            services.material_update(actor=user, material=material, **data)
         elif action == "material_delete":
             services.material_delete(
                 actor=user, material=_object_of(Material, request, version, via="topic__version")
             )
         elif action == "material_requires":
             material = _object_of(Material, request, version, via="topic__version")
-            requires_id = request.POST.get("requires", "")
-            requires = None
-            if requires_id:
-                requires = Material.objects.filter(
-                    pk=int(requires_id) if requires_id.isdigit() else 0,
-                    topic__version=version,
-                ).first()
-                if requires is None:
-                    raise ValidationFailed(
-                        _("The required material must be part of the same version.")
-                    )
+            requires = _required_material(request, version)
             progress.material_set_requirement(actor=user, material=material, requires=requires)
         elif action == "submit":
             services.eumk_version_submit(actor=user, version=version)
@@ -355,20 +411,40 @@ def eumk_action(request, pk: int, action: str):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, done)
-    return redirect(reverse("courses:eumk_detail", args=[eumk.pk]) + _anchor(action))
+    return redirect(reverse("courses:eumk_detail", args=[eumk.pk]) + _anchor(action, request))
 
 
-def _anchor(action: str) -> str:
-    return {
+def _required_material(request, version) -> Material | None:
+    """The material named by the ``requires`` field (empty: none), of the same version."""
+    requires_id = request.POST.get("requires", "")
+    if not requires_id:
+        return None
+    requires = Material.objects.filter(
+        pk=int(requires_id) if requires_id.isdigit() else 0, topic__version=version
+    ).first()
+    if requires is None:
+        raise ValidationFailed(_("The required material must be part of the same version."))
+    return requires
+
+
+def _anchor(action: str, request=None) -> str:
+    anchors = {
         "component": "#components",
         "plan_add": "#plan",
         "plan_delete": "#plan",
         "topic_add": "#topics",
+        "topic_update": "#topics",
         "topic_delete": "#topics",
         "material_add": "#topics",
+        "material_update": "#topics",
         "material_delete": "#topics",
         "material_requires": "#topics",
-    }.get(action, "")
+    }
+    object_id = request.POST.get("id", "") if request is not None else ""
+    if object_id.isdigit() and action in ("topic_update", "material_update"):
+        prefix = "topic" if action == "topic_update" else "material"
+        return f"#{prefix}-{object_id}"
+    return anchors.get(action, "")
 
 
 # --- review -------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Uploads go through qashyq.core.files and files are served through qashyq.core.streaming."""
 
 import os
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -79,7 +78,8 @@ def test_video_upload_is_stored_and_streamed_with_range_to_an_enrolled_student(c
     assert ranged["Accept-Ranges"] == "bytes"
     disposition = ranged["Content-Disposition"]
     assert disposition.startswith("inline")
-    assert f"filename*=UTF-8''{quote('Дәріс 1 Кіріспе.mp4')}" in disposition
+    # the uploader's file name (Kazakh names: test_material_metadata.py)
+    assert disposition == 'inline; filename="lecture.mp4"'
 
     whole = client.get(url)
     assert whole.status_code == 200
