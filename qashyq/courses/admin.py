@@ -125,3 +125,39 @@ class MaterialCompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class OfflinePackageSettingsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["eumk", "media_cap_mb"]
     list_select_related = ["eumk__discipline"]
+
+
+# --- open courses and certificates --------------------------------------------------------------
+
+from .models import Certificate, OpenCourse, OpenEnrolment  # noqa: E402
+
+
+@admin.register(OpenCourse)
+class OpenCourseAdmin(admin.ModelAdmin):
+    list_display = ["title_kk", "kind", "hours", "published", "enrolment_open", "discipline"]
+    list_filter = ["kind", "published", "enrolment_open"]
+    list_select_related = ["discipline"]
+    search_fields = ["title_kk", "title_ru", "title_en", "slug", "discipline__code"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    raw_id_fields = ["discipline"]
+
+
+@admin.register(OpenEnrolment)
+class OpenEnrolmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "course", "enrolled_at"]
+    list_filter = ["course"]
+    list_select_related = ["user", "course"]
+    search_fields = ["user__username", "user__last_name", "user__email"]
+    date_hierarchy = "enrolled_at"
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: certificates are issued and revoked through the services (audit log); revoke
+    one from its public verification page."""
+
+    list_display = ["code", "holder_name", "course", "hours", "issued_at", "revoked_at"]
+    list_filter = ["course"]
+    list_select_related = ["course"]
+    search_fields = ["code", "holder_name", "user__email"]
+    date_hierarchy = "issued_at"

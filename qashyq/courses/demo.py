@@ -149,3 +149,6 @@ def seed(ctx) -> None:
                 ),
             )
         ctx.log(f"    EUMK {code}: {outcome}")
+    from .demo_open import seed as seed_open_courses  # open courses over the approved EUMK
+
+    seed_open_courses(ctx)

@@ -379,3 +379,153 @@ class MaterialCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} ✓ {self.material}"
+
+
+# --- open courses and certificates --------------------------------------------------------------
+
+
+class OpenCourseKind(models.TextChoices):
+    MOOC = "mooc", _("Massive open online course")
+    SHORT_COURSE = "short_course", _("Short course")
+    RETRAINING = "retraining", _("Retraining")
+    LANGUAGE = "language", _("Language course")
+
+
+class OpenCourse(TimeStampedModel):
+    """A course open to anyone (MOOC and non-formal education) over a discipline's approved EUMK.
+
+    Its content is the latest approved EUMK version of ``discipline``; learners enrol themselves
+    (``OpenEnrolment``) and earn a ``Certificate`` once they have completed ``threshold_percent``
+    of its released materials. The title is trilingual: it is printed on the certificate."""
+
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=255)
+    title_ru = models.CharField(_("title (Russian)"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OpenCourseKind.choices)
+    description_kk = models.TextField(_("description, Kazakh (Markdown)"), blank=True)
+    description_ru = models.TextField(_("description, Russian (Markdown)"), blank=True)
+    description_en = models.TextField(_("description, English (Markdown)"), blank=True)
+    discipline = models.ForeignKey(
+        Discipline,
+        verbose_name=_("discipline (its approved EUMK is the content)"),
+        on_delete=models.PROTECT,
+        related_name="open_courses",
+    )
+    hours = models.PositiveSmallIntegerField(
+        _("hours"), validators=[MinValueValidator(1), MaxValueValidator(2000)]
+    )
+    enrolment_open = models.BooleanField(_("enrolment open"), default=True)
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    certificate_enabled = models.BooleanField(_("certificate issued"), default=True)
+    threshold_percent = models.PositiveSmallIntegerField(
+        _("materials to complete for the certificate (%)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        verbose_name = _("open course")
+        verbose_name_plural = _("open courses")
+        ordering = ["title_kk", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold_percent__gte=1) & Q(threshold_percent__lte=100),
+                name="open_course_threshold_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="open_course_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        from qashyq.core.models import translated
+
+        return translated(self, "title")
+
+    @property
+    def description(self) -> str:
+        from qashyq.core.models import translated
+
+        return translated(self, "description")
+
+
+class OpenEnrolment(models.Model):
+    """A person enrolled themselves in an open course (no student account needed)."""
+
+    course = models.ForeignKey(OpenCourse, on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="open_enrolments"
+    )
+    enrolled_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("open course enrolment")
+        verbose_name_plural = _("open course enrolments")
+        ordering = ["course", "enrolled_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "user"], name="open_enrolment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.course}"
+
+
+class Certificate(models.Model):
+    """A certificate of an open course: what was printed on it is kept as issued (snapshots), so
+    the public verification page shows the same name, title and hours even after they change."""
+
+    course = models.ForeignKey(
+        OpenCourse, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("course")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("holder"),
+    )
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    issued_at = models.DateTimeField(_("issued"))
+    holder_name = models.CharField(_("holder's name"), max_length=255)
+    course_title_kk = models.CharField(_("course title (Kazakh)"), max_length=255)
+    course_title_ru = models.CharField(_("course title (Russian)"), max_length=255)
+    course_title_en = models.CharField(_("course title (English)"), max_length=255)
+    hours = models.PositiveSmallIntegerField(_("hours"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "pk"]
+        constraints = [
+            # One valid certificate per person and course; a revoked one may be followed by a
+            # new one.
+            models.UniqueConstraint(
+                fields=["course", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="certificate_one_valid_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def course_title(self) -> str:
+        from qashyq.core.models import translated
+
+        return translated(self, "course_title")

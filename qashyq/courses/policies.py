@@ -90,3 +90,93 @@ def can_view_completeness(user) -> bool:
     if not _signed_in(user):
         return False
     return has_role(user, COMPLETENESS_ADMINISTRATION) or can_open_review_queue(user)
+
+
+# --- open courses and certificates --------------------------------------------------------------
+#
+# * Managers of an open course (create, edit, see it unpublished, revoke its certificates): the
+#   system administrator, and a methodologist site-wide or scoped on the faculty of the course's
+#   discipline.
+# * Anyone, signed in or not, sees a published open course; any signed-in user may enrol while it
+#   is published, its enrolment is open and its end date has not passed. No student account is
+#   needed.
+# * A learner enrolled in an open course reads and completes the released materials of the latest
+#   approved EUMK version of the course's discipline (the tutors and EUMK staff of the discipline
+#   read them too, as they do for a course offering).
+# * A learner asks for their own certificate; a manager may issue it on their behalf.
+
+OPEN_COURSE_MANAGERS = (Role.ADMIN, Role.METHODOLOGIST)
+
+
+def is_open_learner(user, course) -> bool:
+    from .models import OpenEnrolment
+
+    if not _signed_in(user):
+        return False
+    return OpenEnrolment.objects.filter(course=course, user=user).exists()
+
+
+def can_manage_open_courses(user) -> bool:
+    """Managers in any scope (the list of every open course, published or not)."""
+    if not _signed_in(user):
+        return False
+    from qashyq.accounts.selectors import user_role_set
+
+    return any(role in OPEN_COURSE_MANAGERS for role, _t, _i in user_role_set(user))
+
+
+def can_manage_open_course(user, course) -> bool:
+    """Needs ``course.discipline.department`` loaded to cost no query."""
+    if not _signed_in(user):
+        return False
+    return has_role(user, OPEN_COURSE_MANAGERS, _scopes(course.discipline))
+
+
+def can_view_open_course(user, course) -> bool:
+    return course.published or can_manage_open_course(user, course)
+
+
+def open_course_enrolment_is_open(course, *, today) -> bool:
+    return (
+        course.published
+        and course.enrolment_open
+        and (course.ends_on is None or course.ends_on >= today)
+    )
+
+
+def can_enrol_open_course(user, course, *, today) -> bool:
+    return _signed_in(user) and open_course_enrolment_is_open(course, today=today)
+
+
+def can_edit_open_course_content(user, course) -> bool:
+    """The discipline's EUMK editors see every material (also unreleased and locked ones)."""
+    return can_edit_discipline_eumk(user, course.discipline)
+
+
+def can_view_open_course_materials(user, course, *, enrolled: bool | None = None) -> bool:
+    """``enrolled``: whether the user is a learner of the course, when the caller knows it."""
+    if not _signed_in(user):
+        return False
+    if enrolled is None:
+        enrolled = is_open_learner(user, course)
+    return (
+        enrolled
+        or can_manage_open_course(user, course)
+        or can_edit_open_course_content(user, course)
+    )
+
+
+def can_complete_open_course_materials(user, course) -> bool:
+    return is_open_learner(user, course)
+
+
+def can_issue_certificate(user, course, holder) -> bool:
+    """The holder themselves (the completion threshold is checked by the service), or a
+    manager of the course."""
+    if not _signed_in(user):
+        return False
+    return user.pk == holder.pk or can_manage_open_course(user, course)
+
+
+def can_revoke_certificate(user, certificate) -> bool:
+    return can_manage_open_course(user, certificate.course)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_consultations, views_offline
+from . import views, views_consultations, views_offline, views_open
 
 app_name = "courses"
 
@@ -58,5 +58,34 @@ urlpatterns = [
         "eumk/materials/<int:material_pk>/<str:field>/",
         views.eumk_material_file,
         name="eumk_material_file",
+    ),
+    # Open courses and certificates (views_open).
+    path("open/", views_open.catalogue, name="open_catalogue"),
+    path("open/<slug:slug>/", views_open.course_page, name="open_course"),
+    path("open/<slug:slug>/enrol/", views_open.enrol, name="open_enrol"),
+    path("open/<slug:slug>/register/", views_open.register, name="open_register"),
+    path("open/<slug:slug>/leave/", views_open.leave, name="open_leave"),
+    path(
+        "open/<slug:slug>/materials/<int:material_pk>/completion/",
+        views_open.material_completion,
+        name="open_material_completion",
+    ),
+    path(
+        "open/<slug:slug>/materials/<int:material_pk>/<str:field>/",
+        views_open.material_file,
+        name="open_material_file",
+    ),
+    path("open/<slug:slug>/certificate/", views_open.certificate_page, name="open_certificate"),
+    path(
+        "open/<slug:slug>/certificate.pdf",
+        views_open.certificate_pdf,
+        name="open_certificate_pdf",
+    ),
+    path("certificates/verify/", views_open.verify_form, name="certificate_verify"),
+    path("certificates/<str:code>/", views_open.verify_code, name="certificate_verify_code"),
+    path(
+        "certificates/<str:code>/revoke/",
+        views_open.certificate_revoke,
+        name="certificate_revoke",
     ),
 ]

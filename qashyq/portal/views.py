@@ -19,6 +19,7 @@ from qashyq.accounts.services import user_set_language
 from qashyq.core.errors import PermissionDenied
 from qashyq.core.htmx import is_htmx
 from qashyq.core.middleware import SESSION_LANGUAGE_KEY
+from qashyq.courses import open_courses
 
 from . import policies, selectors
 from .forms import ProgramFilterForm
@@ -181,6 +182,7 @@ def dashboard(request):
             _optional_url("academics:import") if policies.can_import_people(user) else None
         ),
     }
+    context["open_courses"] = open_courses.courses_of_learner(user)
     if role is None:
         return render(request, "portal/dashboards/no_role.html", context)
     context.update(selectors.dashboard_data(user, role))

@@ -61,6 +61,7 @@ DEMO_LOGINS = {
     "accountant": Role.ACCOUNTANT,
     "parent": Role.PARENT,
 }
+LEARNER_LOGIN = "learner"  # an open-course learner: an account without any role
 KAZAKH_LETTERS = set("әғқңөұүһі")
 
 
@@ -265,8 +266,9 @@ def test_normative_documents_are_published_in_three_languages(demo, client):
 
 
 def test_the_output_ends_with_the_table_of_demo_logins(demo):
-    rows = [line.split() for line in demo.output.strip().splitlines()[-len(DEMO_LOGINS) :]]
-    assert {row[0] for row in rows} == set(DEMO_LOGINS)
+    logins = {*DEMO_LOGINS, LEARNER_LOGIN}
+    rows = [line.split() for line in demo.output.strip().splitlines()[-len(logins) :]]
+    assert {row[0] for row in rows} == logins
     assert all(row[-1] == "demo" for row in rows)
     assert demo.seconds < 60
 
@@ -311,3 +313,13 @@ def test_refuses_to_run_under_production_settings(demo, settings):
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
     assert User.objects.count() == before
+
+
+def test_open_course_learner_signs_in_without_any_role_and_holds_a_certificate(demo):
+    from qashyq.courses.models import Certificate
+
+    user = authenticate(username=LEARNER_LOGIN, password="demo")
+    assert user is not None
+    assert primary_role(user) is None
+    assert LEARNER_LOGIN in demo.output
+    assert Certificate.objects.filter(user=user, revoked_at__isnull=True).exists()
