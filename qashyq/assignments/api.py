@@ -1,12 +1,16 @@
 """Tasks and submissions over the API: a course's tasks, a task's submissions, submitting a text
-answer, one submission with its grade when released.
+answer (JSON) or a text with files (multipart), grading, one submission with its grade when
+released, the similarity report.
 
 Thin: each endpoint reads through ``selectors``, checks a ``policies`` predicate on the object
 and lets the schema render. Submitting goes through ``services.submission_submit`` so every rule
 of the web page applies (empty answer, not open yet, cut-off, late, resubmitting after the due
 date), and its refusals come back as JSON errors with the service's stable codes.
 
-A student never sees a grade or feedback before the tutor releases it; tutors see them all.
+A student never sees a grade or feedback before the tutor releases it; tutors see them all, and
+so do, read-only, the methodologists and heads of department whose scope covers the course
+(``policies.can_oversee``): they list and read, but grading, running the similarity check and
+submitting refuse them with 403 ``permission_denied`` and change nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import datetime
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from qashyq.accounts.api import AUTH, PersonOut
@@ -95,7 +99,7 @@ class TaskListOut(TaskOut):
 
     @staticmethod
     def resolve_submission_count(obj, context) -> int | None:
-        if policies.can_manage_tasks(context["request"].user, obj.offering):
+        if policies.can_view_all_work(context["request"].user, obj.offering):
             return obj.submission_count
         return None
 
@@ -129,6 +133,43 @@ class GradeOut(Schema):
     feedback_file_url: str | None
     released: bool
     graded_at: datetime.datetime
+    level_ids: list[int] = Field(..., description="The rubric levels chosen, one per criterion")
+
+
+class GradeIn(Schema):
+    points: float | None = Field(
+        None, description="Points before any late penalty (without a rubric)", examples=[87]
+    )
+    level_ids: list[int] | None = Field(
+        None, description="One level id per rubric criterion; the points are their sum"
+    )
+    feedback: str = Field("", description="Written feedback (Markdown)")
+    released: bool = Field(False, description="Show the grade and feedback to the student")
+
+
+class PassageOut(Schema):
+    a: list[int] = Field(..., description="[start, end) in text_a")
+    b: list[int] = Field(..., description="[start, end) in text_b")
+
+
+class SimilarityPairOut(Schema):
+    id: int
+    submission_a_id: int
+    submission_b_id: int | None = Field(
+        None, description="null when the caller may not see the earlier year's submission"
+    )
+    student_a: str
+    student_b: str = Field(..., description='"a student of an earlier year" when hidden')
+    earlier_year: bool
+    earlier_period: str | None = Field(None, examples=["2024-2025, Semester 1"])
+    jaccard: float
+    containment: float
+    text_a: str
+    text_b: str = Field(
+        ..., description="The earlier submission's overlapping passages only, when hidden"
+    )
+    passages: list[PassageOut]
+    computed_at: datetime.datetime
 
 
 class SubmissionOut(Schema):
@@ -173,7 +214,7 @@ class SubmissionOut(Schema):
 
 
 def _grade(user, submission: Submission) -> dict | None:
-    if policies.can_grade(user, submission):
+    if policies.can_view_grade(user, submission):
         grade = getattr(submission, "grade", None)
     else:
         grade = selectors.grade_for_student(submission)
@@ -190,6 +231,7 @@ def _grade(user, submission: Submission) -> dict | None:
         else None,
         "released": grade.released,
         "graded_at": grade.graded_at,
+        "level_ids": sorted(lv.pk for lv in grade.levels.all()),
     }
 
 
@@ -225,7 +267,7 @@ def task_list(request: HttpRequest, course_id: int):
     tasks = selectors.tasks_for_offering(
         offering,
         user=request.user,
-        include_unpublished=policies.can_manage_tasks(request.user, offering),
+        include_unpublished=policies.can_view_all_work(request.user, offering),
     )
     for task in tasks:
         task.offering = offering  # the policy check in the schema costs no query
@@ -246,10 +288,11 @@ def task_detail(request: HttpRequest, task_id: int):
 )
 @paginate(LimitOffset)
 def submission_list(request: HttpRequest, task_id: int):
-    """For the course's tutors: every student's current submission. For a student: their own
-    attempts (and group submissions naming them), newest first."""
+    """For the course's tutors (and, read-only, its overseers): every student's current
+    submission. For a student: their own attempts (and group submissions naming them), newest
+    first."""
     task = _task_or_error(request, task_id)
-    if policies.can_manage_tasks(request.user, task.offering):
+    if policies.can_view_all_work(request.user, task.offering):
         submissions = selectors.current_submissions(task)
     else:
         submissions = selectors.attempts_of(task, request.user)
@@ -264,11 +307,41 @@ def submission_list(request: HttpRequest, task_id: int):
     auth=AUTH,
 )
 def submission_create(request: HttpRequest, task_id: int, payload: SubmitIn):
-    """Submit a text answer (files are submitted on the web page). Refusals carry the
-    service's codes: ``empty``, ``not_open``, ``after_cut_off``, ``resubmit_after_due``,
+    """Submit a text answer (files: ``POST /tasks/{task_id}/submissions/upload``). Refusals carry
+    the service's codes: ``empty``, ``not_open``, ``after_cut_off``, ``resubmit_after_due``,
     ``text_not_allowed``, ``text_too_long``; a late answer is accepted with ``is_late``."""
     task = _task_or_error(request, task_id)
     submission = services.submission_submit(actor=request.user, task=task, text=payload.text)
+    return Status(201, selectors.submission_get(submission.pk))
+
+
+@router.post(
+    "/tasks/{task_id}/submissions/upload",
+    response={201: SubmissionOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut, **ERRORS},
+    auth=AUTH,
+)
+def submission_upload(
+    request: HttpRequest,
+    task_id: int,
+    text: Form[str] = "",
+    members: Form[list[int]] = None,  # type: ignore[assignment]
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
+    """Submit a text and/or files as ``multipart/form-data``: field ``text``, one ``files`` part
+    per file, and for a group task one ``members`` field per classmate's user id. The same
+    service as the web form: every file is sniffed and checked against the task's kinds, size
+    and count limits before any is stored, and a refusal stores nothing (the earlier attempt
+    stays current). Codes as for the JSON endpoint, plus ``files_not_allowed``,
+    ``too_many_files``, ``member_not_enrolled`` and the file checks' codes (a file too large,
+    of a forbidden or unrecognised type)."""
+    task = _task_or_error(request, task_id)
+    submission = services.submission_submit(
+        actor=request.user,
+        task=task,
+        text=text,
+        uploads=list(files or []),
+        group_members=list(members or []),
+    )
     return Status(201, selectors.submission_get(submission.pk))
 
 
@@ -281,3 +354,95 @@ def submission_detail(request: HttpRequest, submission_id: int):
     if not policies.can_view_submission(request.user, submission):
         raise PermissionDenied(_("This is another student's submission."))
     return submission
+
+
+def _submission_or_error(request: HttpRequest, submission_id: int) -> Submission:
+    submission = selectors.submission_get(submission_id)
+    if submission is None:
+        raise NotFound(_("There is no such submission."))
+    if not policies.can_view_submission(request.user, submission):
+        raise PermissionDenied(_("This is another student's submission."))
+    return submission
+
+
+# --- grading ------------------------------------------------------------------------------------
+
+
+@router.put(
+    "/submissions/{submission_id}/grade",
+    response={200: GradeOut, 400: ErrorOut, 422: ErrorOut, **ERRORS},
+    auth=AUTH,
+)
+def submission_grade(request: HttpRequest, submission_id: int, payload: GradeIn):
+    """For the course's tutors: grade one attempt by rubric (``level_ids``, one per criterion)
+    or by ``points`` (0..max_points), with written ``feedback`` and ``released``. Grading again
+    replaces the grade; every change goes to the audit log. The late penalty is applied as on
+    the web page. Refusals: ``no_points``, ``bad_points``, ``bad_level``, ``two_levels``,
+    ``missing_level`` (400); 403 for anyone but the course's tutors (overseers too)."""
+    submission = _submission_or_error(request, submission_id)
+    services.grade_submission(
+        actor=request.user,
+        submission=submission,
+        points=payload.points,
+        level_ids=payload.level_ids,
+        feedback=payload.feedback,
+        released=payload.released,
+    )
+    fresh = selectors.submission_get(submission.pk)
+    return _grade(request.user, fresh)
+
+
+# --- similarity ---------------------------------------------------------------------------------
+
+
+def _similarity(request: HttpRequest, task: Task) -> list[dict]:
+    rows = []
+    for pair in selectors.similarity_pairs(task, request.user):
+        report = pair["report"]
+        rows.append(
+            {
+                "id": report.pk,
+                "submission_a_id": report.submission_a_id,
+                "submission_b_id": report.submission_b_id if pair["b_visible"] else None,
+                "student_a": pair["name_a"],
+                "student_b": str(pair["name_b"]),
+                "earlier_year": pair["earlier"],
+                "earlier_period": pair["earlier_period"] or None,
+                "jaccard": round(report.jaccard, 4),
+                "containment": round(report.containment, 4),
+                "text_a": pair["text_a"],
+                "text_b": pair["text_b"],
+                "passages": [
+                    {"a": list(a), "b": list(b)}
+                    for a, b in zip(pair["spans_a"], pair["spans_b"], strict=False)
+                ],
+                "computed_at": report.computed_at,
+            }
+        )
+    return rows
+
+
+@router.get(
+    "/tasks/{task_id}/similarity", response={200: list[SimilarityPairOut], **ERRORS}, auth=AUTH
+)
+def similarity_report(request: HttpRequest, task_id: int):
+    """The flagged pairs of the task's last similarity check, best first: for the course's
+    tutors and, read-only, its overseers. A pair with a submission of an earlier year of the
+    discipline has ``earlier_year`` and ``earlier_period``; the earlier student's name, id and
+    full text only if the caller may see that submission."""
+    task = _task_or_error(request, task_id)
+    if not policies.can_view_similarity(request.user, task):
+        raise PermissionDenied(
+            _("The similarity report is for the tutors of this course and the staff overseeing it.")
+        )
+    return _similarity(request, task)
+
+
+@router.post(
+    "/tasks/{task_id}/similarity", response={200: list[SimilarityPairOut], **ERRORS}, auth=AUTH
+)
+def similarity_run(request: HttpRequest, task_id: int):
+    """Run the check now (the course's tutors only) and answer the new report."""
+    task = _task_or_error(request, task_id)
+    services.similarity_check_run(task_id=task.pk, actor=request.user, check=True)
+    return _similarity(request, task)

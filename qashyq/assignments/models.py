@@ -196,7 +196,9 @@ class Grade(models.Model):
 
 
 class SimilarityReport(models.Model):
-    """A pair of current submissions of one task found similar, with the texts as compared."""
+    """A pair found similar, with the texts as compared: two current submissions of ``task``, or
+    one of them (``submission_a``) and a submission of an earlier year (``submission_b``, to a
+    task of an earlier offering of the same discipline)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="similarity_reports")
     submission_a = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
@@ -215,6 +217,33 @@ class SimilarityReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_a_id} ~ {self.submission_b_id}"
+
+
+class SubmissionFingerprint(models.Model):
+    """A submission as the similarity check compares it, computed once and kept.
+
+    ``text`` is the submission's text with the text extracted from its PDF/DOCX/text files;
+    ``shingles`` its shingle set (``similarity.pack_shingles``) under ``scheme``
+    (``similarity.FINGERPRINT_SCHEME``). A submission never changes (a resubmission is a new
+    row), so a fingerprint stays valid until the scheme changes; then it is recomputed. Later
+    checks of the task, and the checks of later years, read it instead of extracting and
+    tokenising the text again.
+    """
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="similarity_fingerprint"
+    )
+    scheme = models.CharField(max_length=40)
+    text = models.TextField(blank=True)
+    shingles = models.BinaryField(blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("similarity fingerprint")
+        verbose_name_plural = _("similarity fingerprints")
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} ({self.scheme})"
 
 
 class CalendarFeedToken(models.Model):

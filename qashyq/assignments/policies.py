@@ -4,14 +4,21 @@
   create, edit and publish its tasks, see every submission, grade and run the similarity check;
 * a student enrolled in the offering sees its published tasks, submits, and sees their own
   attempts (and those of group submissions that name them) and released feedback;
-* nobody else sees anything here yet (oversight roles get read access in a later step).
+* methodologists and heads of department see, read-only, the tasks (drafts too), every
+  submission, grade (released or not) and similarity report of the offerings within the scope of
+  their role (site; the faculty of the discipline's department or of a group's program; a program
+  or group the offering is taught to; the offering itself). They never grade, run the similarity
+  check, submit nor edit: those predicates do not include them;
+* nobody else sees anything here.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from qashyq.academics.models import CourseOffering, Enrollment
 from qashyq.accounts.roles import Role, ScopeType
-from qashyq.accounts.selectors import role_scope_ids, user_fact
+from qashyq.accounts.selectors import role_scope_ids, user_fact, user_role_set
 
 from .models import Submission, Task
 
@@ -49,16 +56,61 @@ def enrolled_offering_ids(user) -> frozenset[int]:
     )
 
 
+# Academic oversight: read-only access to the independent work of the offerings in their scope.
+OVERSIGHT_ROLES = (Role.METHODOLOGIST, Role.HEAD_OF_DEPARTMENT)
+
+
+def _overseen(user) -> bool | frozenset[int]:
+    """True for a site-wide oversight role, else the ids of the offerings in its scopes."""
+    if not _signed_in(user):
+        return frozenset()
+
+    def compute() -> bool | frozenset[int]:
+        scopes: dict[str, set[int]] = {t: set() for t in ScopeType.values}
+        for role, scope_type, scope_id in user_role_set(user):
+            if role not in OVERSIGHT_ROLES:
+                continue
+            if scope_type == ScopeType.SITE:
+                return True
+            if scope_id is not None:
+                scopes[scope_type].add(scope_id)
+        if not any(scopes.values()):
+            return frozenset()
+        q = Q(pk__in=scopes[ScopeType.COURSE])
+        if scopes[ScopeType.GROUP]:
+            q |= Q(groups__in=scopes[ScopeType.GROUP])
+        if scopes[ScopeType.PROGRAM]:
+            q |= Q(groups__program_id__in=scopes[ScopeType.PROGRAM])
+        if scopes[ScopeType.FACULTY]:
+            q |= Q(discipline__department__faculty_id__in=scopes[ScopeType.FACULTY])
+            q |= Q(groups__program__department__faculty_id__in=scopes[ScopeType.FACULTY])
+        return frozenset(CourseOffering.objects.filter(q).values_list("pk", flat=True).distinct())
+
+    return user_fact(user, "assignments.overseen_offering_ids", compute)
+
+
+def can_oversee(user, offering: CourseOffering) -> bool:
+    """A methodologist or head of department whose scope covers the offering (read-only)."""
+    overseen = _overseen(user)
+    return overseen is True or offering.pk in overseen
+
+
 def can_manage_tasks(user, offering: CourseOffering) -> bool:
     return offering.pk in taught_offering_ids(user)
 
 
+def can_view_all_work(user, offering: CourseOffering) -> bool:
+    """Every task (drafts too), submission, grade and similarity report of the offering: its
+    tutors, and read-only its overseers."""
+    return can_manage_tasks(user, offering) or can_oversee(user, offering)
+
+
 def can_list_tasks(user, offering: CourseOffering) -> bool:
-    return can_manage_tasks(user, offering) or offering.pk in enrolled_offering_ids(user)
+    return can_view_all_work(user, offering) or offering.pk in enrolled_offering_ids(user)
 
 
 def can_view_task(user, task: Task) -> bool:
-    if can_manage_tasks(user, task.offering):
+    if can_view_all_work(user, task.offering):
         return True
     return task.published and task.offering_id in enrolled_offering_ids(user)
 
@@ -70,7 +122,7 @@ def can_submit(user, task: Task) -> bool:
 def can_view_submission(user, submission: Submission) -> bool:
     if not _signed_in(user):
         return False
-    if can_manage_tasks(user, submission.task.offering):
+    if can_view_all_work(user, submission.task.offering):
         return True
     if submission.student_id == user.pk:
         return True
@@ -81,5 +133,14 @@ def can_grade(user, submission: Submission) -> bool:
     return can_manage_tasks(user, submission.task.offering)
 
 
+def can_view_grade(user, submission: Submission) -> bool:
+    """The grade before it is released: the tutors, and read-only the overseers."""
+    return can_view_all_work(user, submission.task.offering)
+
+
 def can_run_similarity(user, task: Task) -> bool:
     return can_manage_tasks(user, task.offering)
+
+
+def can_view_similarity(user, task: Task) -> bool:
+    return can_view_all_work(user, task.offering)

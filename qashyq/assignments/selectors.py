@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from qashyq.academics.models import CourseOffering
 
@@ -56,7 +57,7 @@ def attempts_of(task: Task, user) -> list[Submission]:
         Submission.objects.filter(task=task)
         .filter(Q(student=user) | Q(group_members=user))
         .select_related("student", "grade")
-        .prefetch_related("files", "group_members")
+        .prefetch_related("files", "group_members", "grade__levels")
         .distinct()
         .order_by("-submitted_at", "-attempt")
     )
@@ -66,7 +67,7 @@ def current_submissions(task: Task) -> list[Submission]:
     return list(
         Submission.objects.filter(task=task, is_current=True)
         .select_related("student", "grade")
-        .prefetch_related("files", "group_members")
+        .prefetch_related("files", "group_members", "grade__levels")
         .order_by("student__last_name", "student__first_name", "pk")
     )
 
@@ -74,9 +75,67 @@ def current_submissions(task: Task) -> list[Submission]:
 def similarity_reports(task: Task) -> list[SimilarityReport]:
     return list(
         SimilarityReport.objects.filter(task=task).select_related(
-            "submission_a__student", "submission_b__student"
+            "submission_a__student",
+            "submission_b__student",
+            "submission_b__task__offering__period__year",
         )
     )
+
+
+def period_label(period) -> str:
+    """An academic period as people name it: "2024-2025, Semester 1"."""
+    return _("%(year)s, %(period)s") % {
+        "year": period.year.title,
+        "period": period.get_kind_display(),
+    }
+
+
+def similarity_pairs(task: Task, user) -> list[dict]:
+    """The task's flagged pairs as ``user`` may see them.
+
+    A pair with a submission of an earlier year (``earlier``) is labelled with that year's period;
+    the earlier student's name and full text are given only if ``user`` may see that submission,
+    otherwise the name is "a student of an earlier year" and only the overlapping passages of
+    the earlier text are kept (``text_b`` is then those passages, joined, with matching spans)."""
+    from . import policies
+
+    pairs = []
+    for report in similarity_reports(task):
+        a, b = report.submission_a, report.submission_b
+        earlier = b.task_id != report.task_id
+        spans_a = [tuple(p["a"]) for p in report.passages]
+        spans_b = [tuple(p["b"]) for p in report.passages]
+        name_b, text_b, b_visible = b.student.full_name, report.text_b, True
+        if earlier and not policies.can_view_submission(user, b):
+            b_visible = False
+            name_b = _("a student of an earlier year")
+            pieces, shown, pos = [], {}, 0
+            for start, end in sorted(set(spans_b)):
+                piece = report.text_b[start:end]
+                if pieces:
+                    pos += len(PASSAGE_GAP)
+                pieces.append(piece)
+                shown[(start, end)] = (pos, pos + len(piece))
+                pos += len(piece)
+            text_b, spans_b = PASSAGE_GAP.join(pieces), [shown[span] for span in spans_b]
+        pairs.append(
+            {
+                "report": report,
+                "earlier": earlier,
+                "earlier_period": period_label(b.task.offering.period) if earlier else "",
+                "name_a": a.student.full_name,
+                "name_b": name_b,
+                "b_visible": b_visible,
+                "text_a": report.text_a,
+                "text_b": text_b,
+                "spans_a": spans_a,
+                "spans_b": spans_b,
+            }
+        )
+    return pairs
+
+
+PASSAGE_GAP = "\n[…]\n"
 
 
 def grade_for_student(submission: Submission) -> Grade | None:

@@ -27,6 +27,7 @@ from .models import (
     SimilarityReport,
     Submission,
     SubmissionFile,
+    SubmissionFingerprint,
     SubmissionStatus,
     Task,
 )
@@ -447,51 +448,116 @@ def submission_check_text(submission: Submission) -> str:
     return "\n\n".join(parts)
 
 
+def earlier_submission_ids(task: Task) -> list[int]:
+    """Current submissions to the tasks of earlier offerings of the task's discipline (offerings
+    of academic periods that started before this one's)."""
+    offering = task.offering
+    return list(
+        Submission.objects.filter(
+            task__offering__discipline_id=offering.discipline_id,
+            task__offering__period__starts_on__lt=offering.period.starts_on,
+            is_current=True,
+            status=SubmissionStatus.SUBMITTED,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def submission_fingerprints(submission_ids: Sequence[int]) -> dict[int, SubmissionFingerprint]:
+    """The stored fingerprints of these submissions; missing ones (or of an older scheme) are
+    computed now (text extraction and tokenising) and stored. Safe to run concurrently: a
+    fingerprint stored meanwhile by another check is kept (the same submission gives the same
+    fingerprint)."""
+    from .similarity import FINGERPRINT_SCHEME, fingerprint, pack_shingles
+
+    found = {
+        fp.submission_id: fp
+        for fp in SubmissionFingerprint.objects.filter(
+            submission_id__in=submission_ids, scheme=FINGERPRINT_SCHEME
+        )
+    }
+    missing = [pk for pk in submission_ids if pk not in found]
+    if not missing:
+        return found
+    now = timezone.now()
+    new = []
+    for submission in Submission.objects.filter(pk__in=missing).prefetch_related("files"):
+        text = submission_check_text(submission)
+        new.append(
+            SubmissionFingerprint(
+                submission=submission,
+                scheme=FINGERPRINT_SCHEME,
+                text=text,
+                shingles=pack_shingles(fingerprint(text).shingle_set),
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        SubmissionFingerprint.objects.filter(submission_id__in=missing).exclude(
+            scheme=FINGERPRINT_SCHEME
+        ).delete()
+        SubmissionFingerprint.objects.bulk_create(new, ignore_conflicts=True)
+    found.update({fp.submission_id: fp for fp in new})
+    return found
+
+
 def similarity_check_run(
     *, task_id: int, actor=None, check: bool = False
 ) -> list[SimilarityReport]:
-    """Compare the current submissions of a task; replace the task's reports with what is found.
+    """Compare the current submissions of a task with each other and with the submissions of
+    earlier years (tasks of earlier offerings of the same discipline); replace the task's reports
+    with what is found.
 
-    Safe to run twice: the reports of the task are replaced as a whole.
+    Pairs of two earlier submissions are not reported again (they were in their own year). In a
+    report with an earlier submission, ``submission_a`` is this task's and ``submission_b`` the
+    earlier one. Safe to run twice: the reports of the task are replaced as a whole.
     """
-    from .similarity import SimilarityIndex
+    from .similarity import SimilarityIndex, unpack_shingles
 
-    task = Task.objects.select_related("offering").filter(pk=task_id).first()
+    task = Task.objects.select_related("offering__period").filter(pk=task_id).first()
     if task is None:
         return []
     if check and not policies.can_run_similarity(actor, task):
         raise PermissionDenied(_("Only the tutors of this course may run the similarity check."))
-    submissions = list(
+    current = list(
         Submission.objects.filter(task=task, is_current=True, status=SubmissionStatus.SUBMITTED)
-        .prefetch_related("files")
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    earlier = earlier_submission_ids(task)
+    stored = submission_fingerprints([*current, *earlier])
     index = SimilarityIndex()
     texts: dict[str, str] = {}
-    for submission in submissions:
-        text = submission_check_text(submission)
-        if text.strip():
-            texts[str(submission.pk)] = text
-            index.add(str(submission.pk), text)
+    for pk, is_earlier in [*((pk, False) for pk in current), *((pk, True) for pk in earlier)]:
+        fp = stored.get(pk)  # None: the submission was deleted meanwhile
+        if fp is not None and fp.text.strip():
+            texts[str(pk)] = fp.text
+            index.add_shingles(
+                str(pk), unpack_shingles(fp.shingles), text=fp.text, earlier=is_earlier
+            )
     now = timezone.now()
     rows = []
     for match in index.find_similar(
         SIMILARITY_THRESHOLD, containment_threshold=CONTAINMENT_THRESHOLD
     ):
+        a_id, b_id = match.a_id, match.b_id
+        if index.is_earlier(a_id):  # this task's submission goes first
+            a_id, b_id = b_id, a_id
         passages = [
             {"a": [p.a_start, p.a_end], "b": [p.b_start, p.b_end]}
-            for p in index.passages(match.a_id, match.b_id)
+            for p in index.passages(a_id, b_id)
         ]
         rows.append(
             SimilarityReport(
                 task=task,
-                submission_a_id=int(match.a_id),
-                submission_b_id=int(match.b_id),
+                submission_a_id=int(a_id),
+                submission_b_id=int(b_id),
                 jaccard=match.jaccard,
                 containment=match.containment,
                 passages=passages,
-                text_a=texts[match.a_id],
-                text_b=texts[match.b_id],
+                text_a=texts[a_id],
+                text_b=texts[b_id],
                 computed_at=now,
             )
         )

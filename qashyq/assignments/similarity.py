@@ -46,6 +46,21 @@ comparing all pairs; a second, sampled inverted index (every shingle whose hash 
 ``sample_mod``) finds candidates for containment, which Jaccard banding cannot. Candidates are
 then scored exactly from the shingle sets. Shingles that occur in more than ``max_df`` of the
 documents (the task statement quoted by everyone) are ignored when looking for candidates.
+
+Earlier years
+-------------
+A document added with ``earlier=True`` (a submission to the same discipline in an earlier
+academic period) is compared with the others but never with another earlier document: those
+pairs were reported in their own year, so :meth:`SimilarityIndex.candidates` and
+:meth:`SimilarityIndex.find_similar` leave them out.
+
+Stored shingles
+---------------
+Tokenising is almost all the cost (about 5 µs a word). A text's shingle set can be stored
+(:func:`pack_shingles`: sorted 64-bit big-endian integers, 8 bytes a shingle) and indexed later
+with :meth:`SimilarityIndex.add_shingles`, which skips tokenising; the text is tokenised again
+only for the passages of a flagged pair. A stored set is valid for :data:`FINGERPRINT_SCHEME`
+(``k``, the Kazakh fold and the hash); the assignments app recomputes sets of another scheme.
 """
 
 from __future__ import annotations
@@ -53,6 +68,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import struct
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -60,6 +76,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "DEFAULT_K",
+    "FINGERPRINT_SCHEME",
     "Comparison",
     "Fingerprint",
     "Match",
@@ -70,8 +87,10 @@ __all__ = [
     "estimate_jaccard",
     "fingerprint",
     "minhash_signature",
+    "pack_shingles",
     "passages_between",
     "tokenize",
+    "unpack_shingles",
 ]
 
 DEFAULT_K = 5
@@ -117,6 +136,10 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 
+_CYRILLIC_RE = re.compile("[\u0400-\u052f]")
+_LATIN_RE = re.compile("[A-Za-z]")
+
+
 def _is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
 
@@ -157,20 +180,26 @@ _STOP_FOLDED = _stop_words(True)
 
 def tokenize(text: str, *, fold_kazakh: bool = True) -> list[Token]:
     """Split ``text`` into normalised comparison tokens with their original character offsets."""
-    cyrillic = latin = 0
-    for ch in text:
-        if _is_cyrillic(ch):
-            cyrillic += 1
-        elif ch.isascii() and ch.isalpha():
-            latin += 1
-    cyrillic_text = cyrillic > latin
+    # Counted by the regex engine: a Python loop over the characters cost half of the check.
+    cyrillic_text = len(_CYRILLIC_RE.findall(text)) > len(_LATIN_RE.findall(text))
     stop = _STOP_FOLDED if fold_kazakh else STOP_WORDS
+    # word -> its key, or None for a dropped word: a plain dict per text is cheaper than the
+    # keyword-argument call of the lru_cache for every word (most words repeat).
+    keys: dict[str, str | None] = {}
     tokens: list[Token] = []
+    append = tokens.append
     for m in _WORD_RE.finditer(text):
-        key = _normalise_word(m.group(), cyrillic_text=cyrillic_text, fold_kazakh=fold_kazakh)
-        if len(key) < 2 or key in stop:
-            continue
-        tokens.append(Token(key, m.start(), m.end()))
+        word = m.group()
+        if word in keys:
+            key = keys[word]
+        else:
+            key = _normalise_word(word, cyrillic_text=cyrillic_text, fold_kazakh=fold_kazakh)
+            if len(key) < 2 or key in stop:
+                key = None
+            keys[word] = key
+        if key is not None:
+            start, end = m.span()
+            append(Token(key, start, end))
     return tokens
 
 
@@ -376,7 +405,10 @@ class Comparison:
 
 
 def _scores(fa: Fingerprint, fb: Fingerprint) -> tuple[float, float, float, int]:
-    sa, sb = fa.shingle_set, fb.shingle_set
+    return _set_scores(fa.shingle_set, fb.shingle_set)
+
+
+def _set_scores(sa: frozenset[int], sb: frozenset[int]) -> tuple[float, float, float, int]:
     if not sa or not sb:
         return 0.0, 0.0, 0.0, 0
     common = len(sa & sb)
@@ -425,8 +457,31 @@ class Match:
 class _Doc:
     order: int
     text: str
-    fp: Fingerprint
+    fp: Fingerprint | None  # None when added from stored shingles: computed for passages only
+    shingle_set: frozenset[int]
     signature: list[int]
+    earlier: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# Stored shingles
+# --------------------------------------------------------------------------------------------
+
+# What a stored set of shingles was computed with; a stored set of another scheme is recomputed.
+FINGERPRINT_SCHEME = f"k{DEFAULT_K}-kkfold-blake2b64-v1"
+
+
+def pack_shingles(shingles: Iterable[int]) -> bytes:
+    """A shingle set as bytes to store: sorted 64-bit big-endian integers (8 bytes each)."""
+    values = sorted(set(shingles))
+    return struct.pack(f">{len(values)}Q", *values)
+
+
+def unpack_shingles(data: bytes | memoryview) -> frozenset[int]:
+    data = bytes(data)
+    if len(data) % 8:
+        raise ValueError("stored shingles must be a multiple of 8 bytes")
+    return frozenset(struct.unpack(f">{len(data) // 8}Q", data))
 
 
 class SimilarityIndex:
@@ -474,21 +529,51 @@ class SimilarityIndex:
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._docs
 
-    def add(self, doc_id: str, text: str) -> list[int]:
-        """Index one document and return its MinHash signature (store it to skip recomputing)."""
+    def add(self, doc_id: str, text: str, *, earlier: bool = False) -> list[int]:
+        """Index one document and return its MinHash signature (store it to skip recomputing).
+
+        ``earlier=True``: a document of an earlier year, never paired with another such one."""
         if doc_id in self._docs:
             raise ValueError(f"document {doc_id!r} is already in the index")
         fp = fingerprint(text, k=self.k, fold_kazakh=self.fold_kazakh)
-        signature = minhash_signature(fp.shingle_set, self.num_perm)
-        self._docs[doc_id] = _Doc(len(self._docs), text, fp, signature)
-        if fp.shingles:
+        return self._index(doc_id, text, fp, fp.shingle_set, earlier)
+
+    def add_shingles(
+        self, doc_id: str, shingles: Iterable[int], *, text: str, earlier: bool = False
+    ) -> list[int]:
+        """Index a document from its stored shingle set (``fingerprint(text).shingle_set``
+        computed with this index's ``k`` and ``fold_kazakh``; see :data:`FINGERPRINT_SCHEME`):
+        no tokenising. ``text`` is tokenised again only if its passages are asked for."""
+        if doc_id in self._docs:
+            raise ValueError(f"document {doc_id!r} is already in the index")
+        return self._index(doc_id, text, None, frozenset(shingles), earlier)
+
+    def _index(
+        self,
+        doc_id: str,
+        text: str,
+        fp: Fingerprint | None,
+        shingle_set: frozenset[int],
+        earlier: bool,
+    ) -> list[int]:
+        signature = minhash_signature(shingle_set, self.num_perm)
+        self._docs[doc_id] = _Doc(len(self._docs), text, fp, shingle_set, signature, earlier)
+        if shingle_set:
             r = self.rows
             for band, buckets in enumerate(self._buckets):
                 buckets.setdefault(tuple(signature[band * r : (band + 1) * r]), []).append(doc_id)
-            for h in fp.shingle_set:
-                if h % self.sample_mod == 0:
-                    self._samples[h].append(doc_id)
+            mod = self.sample_mod
+            samples = self._samples
+            for h in shingle_set:
+                if h % mod == 0:
+                    samples[h].append(doc_id)
         return signature
+
+    def _fp(self, doc_id: str) -> Fingerprint:
+        doc = self._docs[doc_id]
+        if doc.fp is None:
+            doc.fp = fingerprint(doc.text, k=self.k, fold_kazakh=self.fold_kazakh)
+        return doc.fp
 
     def signature(self, doc_id: str) -> list[int]:
         return list(self._docs[doc_id].signature)
@@ -511,7 +596,8 @@ class SimilarityIndex:
                     for pair in _pairs(ids, order):
                         shared[pair] += 1
             pairs.update(p for p, n in shared.items() if n >= min_shared_samples)
-        return pairs
+        docs = self._docs
+        return {(a, b) for a, b in pairs if not (docs[a].earlier and docs[b].earlier)}
 
     def find_similar(
         self, threshold: float = 0.3, *, containment_threshold: float | None = 0.5
@@ -522,7 +608,9 @@ class SimilarityIndex:
         """
         found: list[Match] = []
         for a_id, b_id in self.candidates(containment=containment_threshold is not None):
-            jaccard, a_in_b, b_in_a, common = _scores(self._docs[a_id].fp, self._docs[b_id].fp)
+            jaccard, a_in_b, b_in_a, common = _set_scores(
+                self._docs[a_id].shingle_set, self._docs[b_id].shingle_set
+            )
             if jaccard >= threshold or (
                 containment_threshold is not None and max(a_in_b, b_in_a) >= containment_threshold
             ):
@@ -532,14 +620,17 @@ class SimilarityIndex:
 
     def compare(self, a_id: str, b_id: str) -> Comparison:
         """Exact scores and shared passages of two indexed documents."""
-        return _comparison(self._docs[a_id].fp, self._docs[b_id].fp)
+        return _comparison(self._fp(a_id), self._fp(b_id))
 
     def passages(self, a_id: str, b_id: str) -> list[Passage]:
         """Shared passages, with offsets into the texts of ``a_id`` and ``b_id`` as added."""
-        return passages_between(self._docs[a_id].fp, self._docs[b_id].fp)
+        return passages_between(self._fp(a_id), self._fp(b_id))
 
     def text(self, doc_id: str) -> str:
         return self._docs[doc_id].text
+
+    def is_earlier(self, doc_id: str) -> bool:
+        return self._docs[doc_id].earlier
 
 
 def _pairs(ids: list[str], order: dict[str, int]) -> Iterable[tuple[str, str]]:

@@ -58,13 +58,14 @@ def task_list(request, pk: int):
     if not policies.can_list_tasks(request.user, offering):
         raise PermissionDenied(_("The tasks of this course are open to its students and tutors."))
     manage = policies.can_manage_tasks(request.user, offering)
-    tasks = selectors.tasks_for_offering(offering, user=request.user, include_unpublished=manage)
+    view_all = policies.can_view_all_work(request.user, offering)
+    tasks = selectors.tasks_for_offering(offering, user=request.user, include_unpublished=view_all)
     now = timezone.now()
     rows = [(task, _state(task, now)) for task in tasks]
     return render(
         request,
         "assignments/task_list.html",
-        {"offering": offering, "rows": rows, "manage": manage},
+        {"offering": offering, "rows": rows, "manage": manage, "view_all": view_all},
     )
 
 
@@ -142,6 +143,7 @@ def task_detail(request, pk: int):
     if not policies.can_view_task(request.user, task):
         _deny_task()
     manage = policies.can_manage_tasks(request.user, task.offering)
+    view_all = policies.can_view_all_work(request.user, task.offering)
     can_submit = policies.can_submit(request.user, task)
     error = None
     status = 200
@@ -162,7 +164,7 @@ def task_detail(request, pk: int):
         else:
             messages.success(request, _("Your answer is submitted."))
             return redirect("assignments:task_detail", task.pk)
-    attempts = selectors.attempts_of(task, request.user) if not manage else []
+    attempts = selectors.attempts_of(task, request.user) if not view_all else []
     classmates = selectors.classmates(task, request.user) if task.group_task and can_submit else []
     return render(
         request,
@@ -170,6 +172,7 @@ def task_detail(request, pk: int):
         {
             "task": task,
             "manage": manage,
+            "view_all": view_all,
             "can_submit": can_submit,
             "attempts": attempts,
             "error": error,
@@ -185,12 +188,18 @@ def task_detail(request, pk: int):
 @login_required
 def submission_list(request, pk: int):
     task = _task(pk)
-    if not policies.can_manage_tasks(request.user, task.offering):
-        raise PermissionDenied(_("Only the tutors of this course may see all submissions."))
+    if not policies.can_view_all_work(request.user, task.offering):
+        raise PermissionDenied(
+            _("Only the tutors of this course and the staff overseeing it see all submissions.")
+        )
     return render(
         request,
         "assignments/submission_list.html",
-        {"task": task, "submissions": selectors.current_submissions(task)},
+        {
+            "task": task,
+            "submissions": selectors.current_submissions(task),
+            "can_grade": policies.can_manage_tasks(request.user, task.offering),
+        },
     )
 
 
@@ -246,24 +255,30 @@ def grade(request, pk: int):
 @login_required
 def similarity(request, pk: int):
     task = _task(pk)
-    if not policies.can_run_similarity(request.user, task):
-        raise PermissionDenied(_("Only the tutors of this course may see the similarity report."))
+    if not policies.can_view_similarity(request.user, task):
+        raise PermissionDenied(
+            _("The similarity report is for the tutors of this course and the staff overseeing it.")
+        )
+    can_run = policies.can_run_similarity(request.user, task)
     if request.method == "POST":
         services.similarity_check_run(task_id=task.pk, actor=request.user, check=True)
         messages.success(request, _("The similarity check is done."))
         return redirect("assignments:similarity", task.pk)
-    pairs = []
-    for report in selectors.similarity_reports(task):
-        pairs.append(
-            {
-                "report": report,
-                "a": highlight(report.text_a, [tuple(p["a"]) for p in report.passages]),
-                "b": highlight(report.text_b, [tuple(p["b"]) for p in report.passages]),
-                "jaccard": round(report.jaccard * 100),
-                "containment": round(report.containment * 100),
-            }
-        )
-    return render(request, "assignments/similarity.html", {"task": task, "pairs": pairs})
+    pairs = [
+        pair
+        | {
+            "a": highlight(pair["text_a"], pair["spans_a"]),
+            "b": highlight(pair["text_b"], pair["spans_b"]),
+            "jaccard": round(pair["report"].jaccard * 100),
+            "containment": round(pair["report"].containment * 100),
+        }
+        for pair in selectors.similarity_pairs(task, request.user)
+    ]
+    return render(
+        request,
+        "assignments/similarity.html",
+        {"task": task, "pairs": pairs, "can_run": can_run},
+    )
 
 
 @login_required
@@ -287,7 +302,7 @@ def feedback_file(request, pk: int):
     grade = getattr(submission, "grade", None) if submission else None
     if submission is None or grade is None or not grade.feedback_file:
         raise NotFound(_("There is no such file."))
-    allowed = policies.can_grade(request.user, submission) or (
+    allowed = policies.can_view_grade(request.user, submission) or (
         grade.released and policies.can_view_submission(request.user, submission)
     )
     if not allowed:

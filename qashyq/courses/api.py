@@ -1,5 +1,12 @@
 """Courses and their approved EUMK over the API: the courses a caller sees, a course's materials
-as its students see them, and the working state of an EUMK for its editors and reviewers.
+as its students see them, the working state of an EUMK for its editors and reviewers, and the
+EUMK's actions: submitting a version, approving or returning it (methodologists), adding a topic
+and a material (text, link, embed as JSON; file, video, audio, image as multipart).
+
+Every action calls the service of ``qashyq.courses.services``, which checks the policy and the
+state; its refusals come back as JSON errors (``permission_denied`` 403, ``validation_failed`` or
+the service's own code, 400). A caller who may not see the EUMK at all gets 403 before the
+service is asked; an unknown id is 404.
 
 Thin: each endpoint reads through a selector (or a small private query below), checks a
 ``policies`` predicate on the object and lets the schema render. The course list computes the
@@ -17,7 +24,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from qashyq.academics import selectors as academic_selectors
@@ -27,13 +34,15 @@ from qashyq.core.api import ErrorOut, LimitOffset, NamedOut
 from qashyq.core.errors import NotFound, PermissionDenied
 from qashyq.core.text import render_markdown
 
-from . import policies, selectors
+from . import policies, selectors, services
 from .models import (
     MANDATORY_COMPONENTS,
     ONLINE_MODES,
     ComponentKind,
     EumkVersion,
+    Material,
     PlanClass,
+    Topic,
     VersionStatus,
 )
 
@@ -384,3 +393,238 @@ def eumk_detail(request: HttpRequest, eumk_id: int):
         "can_edit": policies.can_edit_eumk(request.user, eumk),
         "can_review": policies.can_review_eumk(request.user, eumk),
     }
+
+
+# --- EUMK actions -------------------------------------------------------------------------------
+
+ACTION_ERRORS = {400: ErrorOut, 409: ErrorOut, 422: ErrorOut, **ERRORS}
+
+
+class VersionOut(Schema):
+    id: int
+    eumk_id: int
+    number: int
+    status: str
+    status_display: str
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    review_comment: str
+
+    @staticmethod
+    def resolve_status_display(obj) -> str:
+        return str(obj.get_status_display())
+
+
+class CommentIn(Schema):
+    comment: str = Field("", examples=["Add the grading criteria to the control materials."])
+
+
+class TopicIn(Schema):
+    week: int = Field(..., ge=1, le=30, examples=[3])
+    title: str = Field(..., examples=["Арал теңізі"])
+
+
+class TopicCreatedOut(Schema):
+    id: int
+    version_id: int
+    week: int
+    title: str
+    position: int
+
+
+class MaterialIn(Schema):
+    kind: str = Field(..., description="text, link or embed (files: the /upload endpoint)")
+    title: str
+    body: str = Field("", description="Markdown, for a text material")
+    url: str = Field("", description="For a link or an embedded resource")
+    printable: bool = False
+    release_on: datetime.date | None = None
+
+
+class MaterialCreatedOut(Schema):
+    id: int
+    topic_id: int
+    kind: str
+    title: str
+    body: str
+    body_html: str
+    url: str
+    file_name: str | None = Field(None, description="The uploaded file's original name")
+    file_type: str | None = Field(None, description="Its type as sniffed from the content")
+    file_size: int | None
+    has_captions: bool
+    printable: bool
+    release_on: datetime.date | None
+
+    @staticmethod
+    def resolve_body_html(obj) -> str:
+        return render_markdown(obj.body)
+
+    @staticmethod
+    def resolve_file_name(obj) -> str | None:
+        if not obj.file:
+            return None
+        return getattr(obj, "original_name", "") or obj.file.name.rsplit("/", 1)[-1]
+
+    @staticmethod
+    def resolve_file_type(obj) -> str | None:
+        return (getattr(obj, "mime_type", "") or None) if obj.file else None
+
+    @staticmethod
+    def resolve_file_size(obj) -> int | None:
+        return getattr(obj, "size", None) if obj.file else None
+
+    @staticmethod
+    def resolve_has_captions(obj) -> bool:
+        return bool(obj.captions)
+
+
+def _version_or_error(request: HttpRequest, version_id: int) -> EumkVersion:
+    version = (
+        EumkVersion.objects.select_related("eumk__discipline__department")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None:
+        raise NotFound(_("There is no such EUMK version."))
+    if not policies.can_view_eumk(request.user, version.eumk):
+        raise PermissionDenied(_("Only the EUMK's editors and reviewers may see its drafts."))
+    return version
+
+
+def _topic_or_error(request: HttpRequest, topic_id: int) -> Topic:
+    topic = (
+        Topic.objects.select_related("version__eumk__discipline__department")
+        .filter(pk=topic_id)
+        .first()
+    )
+    if topic is None:
+        raise NotFound(_("There is no such topic."))
+    if not policies.can_view_eumk(request.user, topic.version.eumk):
+        raise PermissionDenied(_("Only the EUMK's editors and reviewers may see its drafts."))
+    return topic
+
+
+def _fresh_version(pk: int) -> EumkVersion:
+    return EumkVersion.objects.get(pk=pk)
+
+
+@router.post(
+    "/eumk/versions/{version_id}/submit",
+    response={200: VersionOut, **ACTION_ERRORS},
+    auth=AUTH,
+    tags=["eumk"],
+)
+def eumk_version_submit(request: HttpRequest, version_id: int):
+    """Submit a draft or returned version for review (its editors: the discipline's tutors and
+    methodologists). Refused with ``eumk_incomplete`` (``details`` lists what is missing) while
+    a mandatory component is missing, and with ``validation_failed`` when the version is not a
+    draft or returned."""
+    version = _version_or_error(request, version_id)
+    services.eumk_version_submit(actor=request.user, version=version)
+    return _fresh_version(version.pk)
+
+
+@router.post(
+    "/eumk/versions/{version_id}/approve",
+    response={200: VersionOut, **ACTION_ERRORS},
+    auth=AUTH,
+    tags=["eumk"],
+)
+def eumk_version_approve(request: HttpRequest, version_id: int, payload: CommentIn):
+    """Approve a submitted version (a methodologist or head of department of the discipline's
+    faculty, or site-wide); students then see it. The comment is optional: send ``{}``."""
+    version = _version_or_error(request, version_id)
+    services.eumk_version_approve(actor=request.user, version=version, comment=payload.comment)
+    return _fresh_version(version.pk)
+
+
+@router.post(
+    "/eumk/versions/{version_id}/return",
+    response={200: VersionOut, **ACTION_ERRORS},
+    auth=AUTH,
+    tags=["eumk"],
+)
+def eumk_version_return(request: HttpRequest, version_id: int, payload: CommentIn):
+    """Return a submitted version to its authors with a comment (required) saying what to
+    change; same reviewers as approving."""
+    version = _version_or_error(request, version_id)
+    services.eumk_version_return(actor=request.user, version=version, comment=payload.comment)
+    return _fresh_version(version.pk)
+
+
+@router.post(
+    "/eumk/versions/{version_id}/topics",
+    response={201: TopicCreatedOut, **ACTION_ERRORS},
+    auth=AUTH,
+    tags=["eumk"],
+)
+def eumk_topic_add(request: HttpRequest, version_id: int, payload: TopicIn):
+    """Add a topic to a week of the working version (draft or returned; a returned version
+    becomes a draft again). Its editors only."""
+    version = _version_or_error(request, version_id)
+    topic = services.topic_add(
+        actor=request.user, version=version, week=payload.week, title=payload.title
+    )
+    return Status(201, topic)
+
+
+@router.post(
+    "/topics/{topic_id}/materials",
+    response={201: MaterialCreatedOut, **ACTION_ERRORS},
+    auth=AUTH,
+    tags=["eumk"],
+)
+def eumk_material_add(request: HttpRequest, topic_id: int, payload: MaterialIn):
+    """Add a text (Markdown, sanitised when shown), link or embedded resource to a topic of the
+    working version. Materials with a file go to ``/topics/{topic_id}/materials/upload``."""
+    topic = _topic_or_error(request, topic_id)
+    material = services.material_add(
+        actor=request.user,
+        topic=topic,
+        kind=payload.kind,
+        title=payload.title,
+        body=payload.body,
+        url=payload.url,
+        printable=payload.printable,
+        release_on=payload.release_on,
+    )
+    return Status(201, Material.objects.get(pk=material.pk))
+
+
+@router.post(
+    "/topics/{topic_id}/materials/upload",
+    response={201: MaterialCreatedOut, **ACTION_ERRORS},
+    auth=AUTH,
+    tags=["eumk"],
+)
+def eumk_material_upload(
+    request: HttpRequest,
+    topic_id: int,
+    kind: Form[str],
+    title: Form[str],
+    body: Form[str] = "",
+    url: Form[str] = "",
+    printable: Form[bool] = False,
+    release_on: Form[datetime.date | None] = None,
+    file: File[UploadedFile | None] = None,
+    captions: File[UploadedFile | None] = None,
+):
+    """Add a material as ``multipart/form-data``: ``kind`` (file, video, audio, image, or any
+    other kind), ``title``, optional ``body``, ``url``, ``printable``, ``release_on``, the
+    ``file`` and, for a video, ``captions`` (WebVTT or SRT). The upload is sniffed and checked
+    against the kind and the size limit before anything is stored; a refusal stores nothing."""
+    topic = _topic_or_error(request, topic_id)
+    material = services.material_add(
+        actor=request.user,
+        topic=topic,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        file=file,
+        captions=captions,
+        printable=printable,
+        release_on=release_on,
+    )
+    return Status(201, Material.objects.get(pk=material.pk))

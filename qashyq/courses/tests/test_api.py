@@ -307,3 +307,383 @@ def test_openapi_lists_the_course_paths(client):
         "/api/v1/courses/{course_id}/materials",
         "/api/v1/eumk/{eumk_id}",
     } <= paths
+
+
+# --- EUMK actions: submit, approve, return, add a topic, add a material -------------------------
+
+
+def post(client, user, path, payload=None, **kwargs):
+    if payload is not None:
+        kwargs.update(data=payload, content_type="application/json")
+    return client.post(API + path, headers=_headers(user), **kwargs)
+
+
+def _stored_files() -> list[str]:
+    import os
+
+    from django.core.files.storage import default_storage
+
+    found = []
+    for folder, _dirs, names in os.walk(default_storage.location):
+        found += [os.path.join(folder, n) for n in names]
+    return sorted(found)
+
+
+def _state(world) -> dict:
+    """What a refused action must leave as it was."""
+    from qashyq.core.models import AuditLogEntry
+
+    version = EumkVersion.objects.get(pk=world.version.pk)
+    return {
+        "version": (version.status, version.review_comment, version.reviewed_by_id),
+        "topics": sorted(Topic.objects.values_list("pk", "title")),
+        "materials": sorted(Material.objects.values_list("pk", "title")),
+        "audit": AuditLogEntry.objects.filter(action__startswith="eumk").count(),
+        "files": _stored_files(),
+    }
+
+
+@pytest.fixture
+def submitted(world):
+    fill_complete(world.version)
+    world.version.status = "submitted"
+    world.version.submitted_at = timezone.now()
+    world.version.save()
+    return world
+
+
+SUBMIT_STATUS = {
+    "tutor": 200,
+    "methodologist": 200,
+    "student": 403,
+    "other_student": 403,
+    "other_tutor": 403,
+    "other_methodologist": 403,
+    "admin": 403,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize("caller", SUBMIT_STATUS)
+def test_submit_matrix(client, world, caller):
+    fill_complete(world.version)
+    before = _state(world)
+    response = post(client, user_of(world, caller), f"/eumk/versions/{world.version.pk}/submit")
+    assert response.status_code == SUBMIT_STATUS[caller]
+    if response.status_code == 200:
+        body = response.json()
+        assert body["status"] == "submitted" and body["submitted_at"]
+        assert EumkVersion.objects.get(pk=world.version.pk).status == "submitted"
+    else:
+        assert response.json()["code"] in {"permission_denied", "not_authenticated"}
+        assert _state(world) == before
+
+
+def test_an_incomplete_version_is_not_submitted(client, world):
+    before = _state(world)
+    response = post(client, world.tutor, f"/eumk/versions/{world.version.pk}/submit")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "eumk_incomplete" and body["details"]
+    assert _state(world) == before
+
+
+REVIEW_STATUS = {
+    "methodologist": 200,
+    "head": 200,
+    "site_methodologist": 200,
+    "tutor": 403,
+    "student": 403,
+    "other_methodologist": 403,
+    "other_tutor": 403,
+    "admin": 403,
+}
+
+
+def _reviewer(world, caller):
+    return {"head": world.head, "site_methodologist": world.site_methodologist}.get(caller) or (
+        user_of(world, caller)
+    )
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+@pytest.mark.parametrize("caller", REVIEW_STATUS)
+def test_review_matrix(client, submitted, caller, action):
+    world = submitted
+    before = _state(world)
+    response = post(
+        client,
+        _reviewer(world, caller),
+        f"/eumk/versions/{world.version.pk}/{action}",
+        {"comment": "Бақылау материалдарын толықтырыңыз."},
+    )
+    assert response.status_code == REVIEW_STATUS[caller]
+    version = EumkVersion.objects.get(pk=world.version.pk)
+    if response.status_code == 200:
+        expected = "approved" if action == "approve" else "returned"
+        assert response.json()["status"] == expected == version.status
+        assert response.json()["review_comment"] == "Бақылау материалдарын толықтырыңыз."
+    else:
+        assert response.json()["code"] == "permission_denied"
+        assert _state(world) == before
+
+
+def test_returning_needs_a_comment(client, submitted):
+    before = _state(submitted)
+    response = post(
+        client, submitted.methodologist, f"/eumk/versions/{submitted.version.pk}/return", {}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_failed"
+    assert _state(submitted) == before
+
+
+def test_a_draft_cannot_be_approved(client, world):
+    response = post(
+        client, world.methodologist, f"/eumk/versions/{world.version.pk}/approve", {"comment": ""}
+    )
+    assert response.status_code == 400
+    assert EumkVersion.objects.get(pk=world.version.pk).status == "draft"
+
+
+def test_the_workflow_through_the_api(client, world):
+    """Tutor submits, methodologist returns with a comment, tutor fixes and resubmits, approved:
+    the students then see it."""
+    fill_complete(world.version)
+    path = f"/eumk/versions/{world.version.pk}"
+    assert post(client, world.tutor, path + "/submit").json()["status"] == "submitted"
+    returned = post(client, world.methodologist, path + "/return", {"comment": "Апта 2 жоқ"})
+    assert returned.json()["status"] == "returned"
+    assert returned.json()["review_comment"] == "Апта 2 жоқ"
+    topic = post(client, world.tutor, path + "/topics", {"week": 2, "title": "Апта 2"})
+    assert topic.status_code == 201
+    assert EumkVersion.objects.get(pk=world.version.pk).status == "draft"
+    assert post(client, world.tutor, path + "/submit").json()["status"] == "submitted"
+    assert post(client, world.methodologist, path + "/approve", {}).json()["status"] == "approved"
+    materials = get(client, world.student, f"/courses/{world.offering.pk}/materials").json()
+    assert materials["version_id"] == world.version.pk
+
+
+def test_review_needs_no_body_for_approval_but_a_valid_one(client, submitted):
+    response = client.post(
+        API + f"/eumk/versions/{submitted.version.pk}/approve",
+        data="not json",
+        content_type="application/json",
+        headers=_headers(submitted.methodologist),
+    )
+    assert response.status_code in {400, 422}
+    assert EumkVersion.objects.get(pk=submitted.version.pk).status == "submitted"
+
+
+def test_missing_version_and_topic_are_404(client, world):
+    assert post(client, world.tutor, "/eumk/versions/999999/submit").status_code == 404
+    response = post(client, world.tutor, "/topics/999999/materials", {"kind": "text", "title": "x"})
+    assert response.status_code == 404
+
+
+TOPIC_STATUS = {
+    "tutor": 201,
+    "methodologist": 201,
+    "student": 403,
+    "other_tutor": 403,
+    "other_methodologist": 403,
+    "admin": 403,
+}
+
+
+@pytest.mark.parametrize("caller", TOPIC_STATUS)
+def test_add_topic_matrix(client, world, caller):
+    before = _state(world)
+    response = post(
+        client,
+        user_of(world, caller),
+        f"/eumk/versions/{world.version.pk}/topics",
+        {"week": 3, "title": "  Су ресурстары  "},
+    )
+    assert response.status_code == TOPIC_STATUS[caller]
+    if response.status_code == 201:
+        body = response.json()
+        assert body["title"] == "Су ресурстары" and body["week"] == 3
+        assert Topic.objects.get(pk=body["id"]).version == world.version
+    else:
+        assert _state(world) == before
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [({"week": 31, "title": "x"}, 422), ({"week": 2, "title": "  "}, 400), ({"week": 2}, 422)],
+)
+def test_bad_topics_are_refused(client, world, payload, status):
+    response = post(client, world.tutor, f"/eumk/versions/{world.version.pk}/topics", payload)
+    assert response.status_code == status
+    assert not Topic.objects.exists()
+
+
+def test_an_approved_version_takes_no_new_topic(client, submitted):
+    submitted.version.status = "approved"
+    submitted.version.save()
+    response = post(
+        client,
+        submitted.tutor,
+        f"/eumk/versions/{submitted.version.pk}/topics",
+        {"week": 1, "title": "Кеш"},
+    )
+    assert response.status_code == 400
+    assert not Topic.objects.exists()
+
+
+@pytest.fixture
+def topic(world):
+    return Topic.objects.create(version=world.version, week=1, title="Кіріспе")
+
+
+def test_add_text_and_link_materials(client, world, topic):
+    text = post(
+        client,
+        world.tutor,
+        f"/topics/{topic.pk}/materials",
+        {"kind": "text", "title": "Дәріс", "body": "**Арал** <script>x</script>"},
+    )
+    assert text.status_code == 201
+    body = text.json()
+    assert body["kind"] == "text" and "<strong>Арал</strong>" in body["body_html"]
+    assert "<script>" not in body["body_html"]
+    link = post(
+        client,
+        world.methodologist,
+        f"/topics/{topic.pk}/materials",
+        {"kind": "link", "title": "Сайт", "url": "https://example.kz/aral", "printable": True},
+    )
+    assert link.status_code == 201
+    assert link.json()["url"] == "https://example.kz/aral" and link.json()["printable"] is True
+    assert [m.title for m in topic.materials.order_by("position")] == ["Дәріс", "Сайт"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"kind": "text", "title": "Бос"},
+        {"kind": "link", "title": "Сілтемесіз"},
+        {"kind": "file", "title": "Файлсыз"},
+        {"kind": "nonsense", "title": "x"},
+    ],
+)
+def test_bad_materials_are_refused(client, world, topic, payload):
+    response = post(client, world.tutor, f"/topics/{topic.pk}/materials", payload)
+    assert response.status_code == 400
+    assert not Material.objects.exists()
+
+
+def _upload(client, user, topic, data):
+    return client.post(
+        API + f"/topics/{topic.pk}/materials/upload", data=data, headers=_headers(user)
+    )
+
+
+def test_upload_a_file_material(client, world, topic):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qashyq.courses.tests.factories import PDF
+
+    response = _upload(
+        client,
+        world.tutor,
+        topic,
+        {"kind": "file", "title": "Оқулық", "file": SimpleUploadedFile("book.pdf", PDF)},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["file_name"] == "book.pdf" and body["file_type"] == "application/pdf"
+    assert body["file_size"] == len(PDF)
+    assert len(_stored_files()) == 1
+
+
+def test_upload_a_video_with_captions(client, world, topic):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qashyq.courses.tests.factories import VTT, mp4_bytes
+
+    response = _upload(
+        client,
+        world.tutor,
+        topic,
+        {
+            "kind": "video",
+            "title": "Бейнедәріс",
+            "file": SimpleUploadedFile("lecture.mp4", mp4_bytes()),
+            "captions": SimpleUploadedFile("lecture.vtt", VTT),
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["has_captions"] is True
+    assert len(_stored_files()) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "content"),
+    [
+        ("file", "tool.exe", b"MZ\x90\x00" + b"\x00" * 100),
+        ("video", "fake.mp4", b"%PDF-1.4\n%%EOF\n"),
+        ("image", "photo.png", b"just text, not an image"),
+    ],
+)
+def test_a_refused_upload_stores_nothing(client, world, topic, kind, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = _state(world)
+    response = _upload(
+        client,
+        world.tutor,
+        topic,
+        {"kind": kind, "title": "Жаман", "file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == 400
+    assert response.json()["message"]
+    assert _state(world) == before
+
+
+def test_an_oversized_upload_stores_nothing(client, world, topic, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qashyq.courses.tests.factories import PDF
+
+    settings.QASHYQ_EUMK_MAX_UPLOAD_BYTES = 20
+    before = _state(world)
+    response = _upload(
+        client,
+        world.tutor,
+        topic,
+        {"kind": "file", "title": "Үлкен", "file": SimpleUploadedFile("big.pdf", PDF)},
+    )
+    assert response.status_code == 400
+    assert _state(world) == before
+
+
+@pytest.mark.parametrize("caller", ["student", "other_tutor", "other_methodologist", "admin"])
+def test_only_editors_add_materials(client, world, topic, caller):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qashyq.courses.tests.factories import PDF
+
+    before = _state(world)
+    user = user_of(world, caller)
+    text = post(
+        client, user, f"/topics/{topic.pk}/materials", {"kind": "text", "title": "x", "body": "y"}
+    )
+    assert text.status_code == 403 and text.json()["code"] == "permission_denied"
+    upload = _upload(
+        client,
+        user,
+        topic,
+        {"kind": "file", "title": "x", "file": SimpleUploadedFile("book.pdf", PDF)},
+    )
+    assert upload.status_code == 403
+    assert _state(world) == before
+
+
+def test_openapi_lists_the_eumk_actions(client):
+    paths = client.get(API + "/openapi.json").json()["paths"]
+    for action in ("submit", "approve", "return", "topics"):
+        assert "post" in paths[f"/api/v1/eumk/versions/{{version_id}}/{action}"]
+    upload = paths["/api/v1/topics/{topic_id}/materials/upload"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
