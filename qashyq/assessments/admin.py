@@ -1,0 +1,106 @@
+"""Django admin for question banks: for reading. Banks, questions and their versions change only
+through the services (a new version per edit, data validated against the contract), so every
+page here is read-only."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from qashyq.core.admin_mixins import ReadOnlyAdminMixin
+
+from .models import Question, QuestionBank, QuestionCategory, QuestionTag, QuestionVersion
+
+
+class QuestionCategoryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = QuestionCategory
+    fields = ["name", "parent"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "discipline", "department", "created_by", "created_at"]
+    list_select_related = ["discipline", "department", "created_by"]
+    search_fields = ["title", "discipline__code", "department__code"]
+    readonly_fields = ["title", "discipline", "department", "created_by", "created_at"]
+    fields = readonly_fields
+    inlines = [QuestionCategoryInline]
+
+
+@admin.register(QuestionCategory)
+class QuestionCategoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "parent", "bank"]
+    list_select_related = ["parent", "bank"]
+    search_fields = ["name", "bank__title"]
+    list_filter = ["bank"]
+
+
+class QuestionTagInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = QuestionTag
+    fields = ["name"]
+    readonly_fields = fields
+    extra = 0
+
+
+class QuestionVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = QuestionVersion
+    fields = ["number", "qtype", "name", "default_mark", "created_by", "created_at"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "qtype", "bank", "category", "archived", "updated_at"]
+    list_select_related = ["current_version", "bank", "category"]
+    list_filter = ["archived", "current_version__qtype"]
+    search_fields = ["current_version__name", "bank__title", "tags__name"]
+    readonly_fields = [
+        "bank",
+        "category",
+        "current_version",
+        "archived",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+    inlines = [QuestionTagInline, QuestionVersionInline]
+
+    @admin.display(description=_("type"), ordering="current_version__qtype")
+    def qtype(self, obj):
+        version = obj.current_version
+        return version.get_qtype_display() if version is not None else "—"
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "number", "qtype", "question", "created_by", "created_at"]
+    list_select_related = ["created_by", "question__current_version"]
+    list_filter = ["qtype"]
+    search_fields = ["name", "text"]
+    readonly_fields = [
+        "question",
+        "number",
+        "qtype",
+        "name",
+        "text_format",
+        "text",
+        "pretty_data",
+        "general_feedback",
+        "default_mark",
+        "penalty",
+        "created_by",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("data"))
+    def pretty_data(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.data, ensure_ascii=False, indent=2, sort_keys=True)
+        )
