@@ -224,6 +224,8 @@ def learner_register_and_enrol(
         # The login is the e-mail, so a refused username is a refused e-mail.
         if "username" in details:
             details.setdefault("email", details.pop("username"))
+        if "password" in details:  # the form's first password field
+            details.setdefault("password1", details.pop("password"))
         raise ValidationFailed(_("Check the highlighted fields."), details=details) from exc
     except (Conflict, IntegrityError) as exc:  # a concurrent registration won the race
         raise ValidationFailed(

@@ -129,7 +129,7 @@ def test_registration_with_a_taken_email_is_a_clear_error_and_changes_nothing(cl
         ({"password2": "other-Pass-99"}, "password2", "The two passwords differ."),
         ({"first_name": " "}, "first_name", "Enter your first name."),
         ({"email": "not-an-email"}, "email", "is not a valid e-mail address"),
-        ({"password1": "123", "password2": "123"}, "password", "too short"),
+        ({"password1": "123", "password2": "123"}, "password1", "too short"),
     ],
 )
 def test_bad_registration_input_changes_nothing(w, overrides, field, message):
@@ -312,4 +312,13 @@ def test_signed_in_user_enrols_from_the_course_page(client, w):
     assert OpenEnrolment.objects.filter(course=w.course, user=w.outsider).exists()
     response = client.post(reverse("courses:open_leave", args=[w.course.slug]), follow=True)
     assert "You have left the course" in response.content.decode()
+    assert not OpenEnrolment.objects.exists()
+
+
+def test_a_too_short_password_is_explained_next_to_the_password_field(client, w):
+    url = reverse("courses:open_register", args=[w.course.slug])
+    response = client.post(url, register_data(password1="123", password2="123"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "too short" in page
     assert not OpenEnrolment.objects.exists()
