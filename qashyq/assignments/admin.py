@@ -9,6 +9,7 @@ from .models import (
     RubricLevel,
     SimilarityReport,
     Submission,
+    SubmissionFingerprint,
     Task,
 )
 
@@ -78,3 +79,16 @@ class CalendarFeedTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     list_select_related = ["user"]
     search_fields = ["user__username", "user__last_name"]
+
+
+@admin.register(SubmissionFingerprint)
+class SubmissionFingerprintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the similarity check compared, kept per submission; computed by the check only
+    (``similarity``), so the admin shows it and changes nothing. The packed shingles are not
+    shown."""
+
+    list_display = ["submission", "scheme", "computed_at"]
+    fields = ["submission", "scheme", "computed_at", "text"]
+    readonly_fields = fields
+    list_select_related = ["submission__task", "submission__student"]
+    search_fields = ["submission__student__username", "submission__task__title"]

@@ -392,6 +392,42 @@ def submission_grade(request: HttpRequest, submission_id: int, payload: GradeIn)
     return _grade(request.user, fresh)
 
 
+@router.post(
+    "/submissions/{submission_id}/grade/upload",
+    response={200: GradeOut, 400: ErrorOut, 422: ErrorOut, **ERRORS},
+    auth=AUTH,
+)
+def submission_grade_upload(
+    request: HttpRequest,
+    submission_id: int,
+    points: Form[float | None] = None,
+    level_ids: Form[list[int]] = None,  # type: ignore[assignment]
+    feedback: Form[str] = "",
+    released: Form[bool] = False,
+    feedback_file: File[UploadedFile] = None,  # type: ignore[assignment]
+):
+    """The same grading as ``PUT /submissions/{submission_id}/grade``, as
+    ``multipart/form-data`` with a feedback file: fields ``points`` or one ``level_ids`` field
+    per rubric level, ``feedback``, ``released`` and the file in ``feedback_file`` (a document,
+    an image or an audio recording). The web grading form's service and checks: the file is
+    sniffed and checked for its kind and size before it is stored, and a refusal (a grade's
+    codes as for the JSON endpoint, or the file checks' ``file_too_large``, ``file_forbidden``,
+    ``file_kind_not_allowed``, ``file_empty``, ``file_extension_mismatch``) stores nothing and
+    keeps the earlier grade and file. Without a file the earlier feedback file stays."""
+    submission = _submission_or_error(request, submission_id)
+    services.grade_submission(
+        actor=request.user,
+        submission=submission,
+        points=points,
+        level_ids=list(level_ids or []),
+        feedback=feedback,
+        feedback_upload=feedback_file,
+        released=released,
+    )
+    fresh = selectors.submission_get(submission.pk)
+    return _grade(request.user, fresh)
+
+
 # --- similarity ---------------------------------------------------------------------------------
 
 

@@ -262,7 +262,9 @@ def _component(component) -> dict:
         "body_html": render_markdown(component.body),
         "grading_criteria": component.grading_criteria,
         "url": component.url,
-        "file_name": component.file.name.rsplit("/", 1)[-1] if component.file else None,
+        "file_name": (component.original_name or component.file.name.rsplit("/", 1)[-1])
+        if component.file
+        else None,
     }
 
 

@@ -1,9 +1,10 @@
 """Forms parse input only; the services validate and write."""
 
 from django import forms
+from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import ClassMode, ClassType, MaterialKind
+from .models import ClassMode, ClassType, MaterialKind, OpenCourse
 
 
 class ComponentForm(forms.Form):
@@ -73,3 +74,78 @@ class MaterialEditForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What needs to be changed"), widget=forms.Textarea)
+
+
+# The fields of an open course as its managers edit them (``open_courses.COURSE_FIELDS`` and the
+# discipline), labelled with the model's own names.
+OPEN_COURSE_FORM_FIELDS = (
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "slug",
+    "kind",
+    "discipline",
+    "description_kk",
+    "description_ru",
+    "description_en",
+    "hours",
+    "enrolment_open",
+    "starts_on",
+    "ends_on",
+    "certificate_enabled",
+    "threshold_percent",
+    "published",
+)
+
+
+class DisciplineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.code} · {obj.name}"
+
+
+class OpenCourseForm(forms.Form):
+    """Parses an open course's fields; ``open_courses.open_course_create`` / ``_update`` check
+    them (the unique address, the dates, the approved EUMK) and write."""
+
+    def __init__(self, *args, disciplines, **kwargs):
+        super().__init__(*args, **kwargs)
+        date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        text = forms.Textarea(attrs={"rows": 4})
+        fields = fields_for_model(
+            OpenCourse,
+            fields=OPEN_COURSE_FORM_FIELDS,
+            widgets={
+                "starts_on": date,
+                "ends_on": date,
+                "description_kk": text,
+                "description_ru": text,
+                "description_en": text,
+            },
+            field_classes={"discipline": DisciplineChoiceField},
+        )
+        fields["discipline"].queryset = disciplines
+        fields["discipline"].help_text = _(
+            "Only disciplines with an approved EUMK: its latest approved version is the content."
+        )
+        fields["slug"].help_text = _("Latin letters, digits and hyphens; the course's web address.")
+        self.fields.update(fields)
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        """The fields in groups, as the page shows them: (legend, bound fields)."""
+        groups = (
+            (_("The course"), ("title_kk", "title_ru", "title_en", "slug", "kind")),
+            (_("Content"), ("discipline", "hours")),
+            (_("Description (Markdown)"), ("description_kk", "description_ru", "description_en")),
+            (
+                _("Enrolment and certificate"),
+                (
+                    "enrolment_open",
+                    "starts_on",
+                    "ends_on",
+                    "certificate_enabled",
+                    "threshold_percent",
+                    "published",
+                ),
+            ),
+        )
+        return [(legend, [self[name] for name in names]) for legend, names in groups]

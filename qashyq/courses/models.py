@@ -131,6 +131,12 @@ class Component(models.Model):
     grading_criteria = models.TextField(_("grading criteria (Markdown)"), blank=True)
     url = models.URLField(_("link"), blank=True)
     file = models.FileField(_("file"), upload_to="eumk/components/%Y/", blank=True)
+    # As for a material: the uploader's file name, the sniffed type, the size and the
+    # fingerprint of the stored file. Filled by ``services.component_save``.
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    mime_type = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("EUMK component")

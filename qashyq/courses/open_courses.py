@@ -11,17 +11,30 @@ Who may do what: ``policies`` (the "open courses and certificates" part).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qashyq.academics.models import Discipline
 from qashyq.accounts import services as account_services
+from qashyq.accounts.roles import ScopeType
+from qashyq.accounts.selectors import has_role, user_role_set
 from qashyq.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from . import policies, progress, selectors
-from .models import Material, MaterialCompletion, OpenCourse, OpenEnrolment, VersionStatus
+from .models import (
+    Certificate,
+    Material,
+    MaterialCompletion,
+    OpenCourse,
+    OpenEnrolment,
+    VersionStatus,
+)
 
 # --- reads --------------------------------------------------------------------------------------
 
@@ -98,6 +111,96 @@ def material_of_course(course: OpenCourse, material_pk: int) -> Material:
     return material
 
 
+# --- reads for the managers ----------------------------------------------------------------------
+
+
+def managed_courses(user) -> list[OpenCourse]:
+    """Every open course the user manages, published or not, with ``enrolment_count`` (one
+    query; the policy check per course costs none)."""
+    courses = (
+        OpenCourse.objects.select_related("discipline__department")
+        .annotate(enrolment_count=Count("enrolments", distinct=True))
+        .order_by("title_kk", "pk")
+    )
+    return [course for course in courses if policies.can_manage_open_course(user, course)]
+
+
+def managed_course(user, pk: int) -> OpenCourse:
+    """The course for its managers: NotFound when there is none, PermissionDenied otherwise."""
+    course = OpenCourse.objects.select_related("discipline__department").filter(pk=pk).first()
+    if course is None:
+        raise NotFound(_("There is no such open course."))
+    if not policies.can_manage_open_course(user, course):
+        raise PermissionDenied(_("Open courses are managed by methodologists and administrators."))
+    return course
+
+
+def course_disciplines(user, *, current: Discipline | None = None):
+    """The disciplines an open course of this manager may be built on: those with an approved
+    EUMK version in the manager's scope (and the course's ``current`` discipline)."""
+    wanted = Q(eumk__versions__status=VersionStatus.APPROVED)
+    if current is not None:
+        wanted |= Q(pk=current.pk)
+    disciplines = (
+        Discipline.objects.filter(wanted).select_related("department").distinct().order_by("code")
+    )
+    if has_role(user, policies.OPEN_COURSE_MANAGERS):  # site-wide
+        return disciplines
+    faculties = {
+        scope_id
+        for role, scope_type, scope_id in user_role_set(user)
+        if role in policies.OPEN_COURSE_MANAGERS and scope_type == ScopeType.FACULTY
+    }
+    return disciplines.filter(department__faculty_id__in=faculties)
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    enrolment: OpenEnrolment
+    progress: progress.Progress
+    certificate: Certificate | None  # the valid one, if any
+
+
+def enrolments_with_progress(course: OpenCourse) -> list[LearnerRow]:
+    """Each learner of the course with their progress through the released materials of its
+    approved version and their valid certificate: four queries whatever the number of
+    learners (the version, the released materials, the enrolments with their counts, the
+    certificates)."""
+    version = approved_version(course, contents=False)
+    released: list[int] = []
+    if version is not None:
+        today = timezone.localdate()
+        released = list(
+            Material.objects.filter(
+                Q(release_on__isnull=True) | Q(release_on__lte=today), topic__version=version
+            ).values_list("pk", flat=True)
+        )
+    enrolments = (
+        OpenEnrolment.objects.filter(course=course)
+        .select_related("user")
+        .annotate(
+            done=Count(
+                "user__material_completions",
+                filter=Q(user__material_completions__material_id__in=released),
+                distinct=True,
+            )
+        )
+        .order_by("user__last_name", "user__first_name", "user__pk")
+    )
+    valid = {
+        certificate.user_id: certificate
+        for certificate in Certificate.objects.filter(course=course, revoked_at__isnull=True)
+    }
+    return [
+        LearnerRow(
+            enrolment=enrolment,
+            progress=progress.Progress(enrolment.done, len(released)),
+            certificate=valid.get(enrolment.user_id),
+        )
+        for enrolment in enrolments
+    ]
+
+
 # --- writes -------------------------------------------------------------------------------------
 
 COURSE_FIELDS = (
@@ -119,25 +222,85 @@ COURSE_FIELDS = (
 )
 
 
-@transaction.atomic
-def open_course_create(*, actor, discipline, **fields) -> OpenCourse:
-    """Create an open course over a discipline (its approved EUMK is the content)."""
+def _check_fields(fields: dict) -> None:
     unknown = set(fields) - set(COURSE_FIELDS)
     if unknown:
-        raise ValidationFailed(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)})
+        raise ValidationFailed(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+
+
+def _deny_management():
+    return PermissionDenied(_("Open courses are managed by methodologists and administrators."))
+
+
+def _require_approved_eumk(discipline: Discipline) -> None:
+    if selectors.latest_approved_version(discipline.pk, contents=False) is None:
+        message = _("The discipline has no approved EUMK: its approved version is the content.")
+        raise ValidationFailed(message, details={"discipline": message})
+
+
+def _validated_save(course: OpenCourse) -> OpenCourse:
+    """The model's checks (required fields, unique address, dates, threshold) as one
+    ValidationFailed with a message per field; nothing is saved when any fails."""
+    errors: dict[str, str] = {}
+    try:
+        # The table's check constraints are repeated below with messages a person understands.
+        course.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = {name: " ".join(msgs) for name, msgs in exc.message_dict.items()}
+    if course.starts_on and course.ends_on and course.ends_on < course.starts_on:
+        errors.setdefault("ends_on", str(_("The course cannot end before it starts.")))
+    if errors:
+        raise ValidationFailed(_("Check the highlighted fields."), details=errors)
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:  # a concurrent save took the address first
+        raise ValidationFailed(
+            _("Check the highlighted fields."),
+            details={"slug": str(_("Another open course has this address already."))},
+        ) from exc
+    return course
+
+
+@transaction.atomic
+def open_course_create(*, actor, discipline, **fields) -> OpenCourse:
+    """Create an open course over a discipline with an approved EUMK (its latest approved
+    version is the content)."""
+    _check_fields(fields)
     course = OpenCourse(discipline=discipline, **fields)
     if not policies.can_manage_open_course(actor, course):
-        raise PermissionDenied(_("Open courses are managed by methodologists and administrators."))
-    from django.core.exceptions import ValidationError
+        raise _deny_management()
+    _require_approved_eumk(discipline)
+    return _validated_save(course)
 
-    try:
-        course.full_clean()
-    except ValidationError as exc:
-        raise ValidationFailed(
-            details={name: " ".join(msgs) for name, msgs in exc.message_dict.items()}
-        ) from exc
-    course.save()
-    return course
+
+@transaction.atomic
+def open_course_update(*, actor, course: OpenCourse, discipline=None, **fields) -> OpenCourse:
+    """Change an open course's fields (any of ``COURSE_FIELDS``) and, optionally, its
+    discipline. The actor must manage the course both before and after the change (a
+    faculty's methodologist cannot move a course to another faculty's discipline); a new
+    discipline needs an approved EUMK. Certificates already issued keep what they printed."""
+    _check_fields(fields)
+    locked = (
+        OpenCourse.objects.select_for_update(of=("self",))
+        .select_related("discipline__department")
+        .filter(pk=course.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("There is no such open course."))
+    if not policies.can_manage_open_course(actor, locked):
+        raise _deny_management()
+    if discipline is not None and discipline.pk != locked.discipline_id:
+        locked.discipline = discipline
+        if not policies.can_manage_open_course(actor, locked):
+            raise _deny_management()
+        _require_approved_eumk(discipline)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    return _validated_save(locked)
 
 
 def _enrolment_refused(course: OpenCourse) -> ValidationFailed:

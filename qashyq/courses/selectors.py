@@ -375,10 +375,15 @@ def download_name(material: Material, stored_name: str, *, field: str = "file") 
 
 
 def component_download_name(component: Component) -> str:
-    """A component's file is named after the component and the discipline, e.g.
-    ``Syllabus - CS101.pdf`` (components keep no uploader's file name)."""
-    label = f"{component.get_kind_display()} - {component.version.eumk.discipline.code}"
+    """The uploader's file name when it is known (with the stored extension, as for a
+    material); else the component and the discipline, e.g. ``Syllabus - CS101.pdf`` (files
+    stored before components kept their original names)."""
     extension = stored_extension(component.file.name)
+    if component.original_name:
+        original = clean_file_name(component.original_name)
+        if original:
+            return _with_extension(original, extension)
+    label = f"{component.get_kind_display()} - {component.version.eumk.discipline.code}"
     label = clean_file_name(label, limit=150) or "component"
     return f"{label}.{extension}" if extension else label
 

@@ -76,7 +76,7 @@ def _store(upload, folder: str) -> files.StoredFile:
 
 
 def _file_metadata(stored: files.StoredFile) -> dict:
-    """The ``Material`` fields describing a stored file."""
+    """The ``Material`` (and ``Component``) fields describing a stored file."""
     return {
         "file": stored.name,
         "original_name": selectors.clean_file_name(stored.original_name),
@@ -137,6 +137,10 @@ def _copy_contents(source: EumkVersion, target: EumkVersion) -> None:
             grading_criteria=c.grading_criteria,
             url=c.url,
             file=c.file.name,
+            original_name=c.original_name,
+            mime_type=c.mime_type,
+            size=c.size,
+            sha256=c.sha256,
         )
     PlanClass.objects.bulk_create(
         PlanClass(
@@ -259,12 +263,13 @@ def component_save(
 ) -> Component:
     if kind not in ComponentKind.values:
         raise ValidationFailed(_("There is no such EUMK component."))
-    stored_name = None
+    stored = None
     if file is not None:
         _check_editable_before_upload(actor, version.pk)
         _validate(file, COMPONENT_FILE_KINDS)
         # Stored before the transaction that refers to it (docs/subsystems/files.md).
-        stored_name = _store(file, COMPONENTS_FOLDER).name
+        stored = _store(file, COMPONENTS_FOLDER)
+    stored_name = stored.name if stored is not None else None
     try:
         with transaction.atomic():
             version = _editable(actor, version.pk)
@@ -273,10 +278,14 @@ def component_save(
             component.body = body.strip()
             component.grading_criteria = grading_criteria.strip()
             component.url = url.strip()
-            if stored_name is not None:
-                component.file = stored_name
+            if stored is not None:
+                # The same fields as a material's: the uploader's name, type, size, sha256.
+                for name, value in _file_metadata(stored).items():
+                    setattr(component, name, value)
             elif clear_file:
                 component.file = ""
+                component.original_name = component.mime_type = component.sha256 = ""
+                component.size = None
             component.save()
             if old_name and old_name != component.file.name:
                 # Gone only after the commit, and only when no other version's copy uses it.

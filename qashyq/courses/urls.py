@@ -60,6 +60,19 @@ urlpatterns = [
         name="eumk_material_file",
     ),
     # Open courses and certificates (views_open).
+    path("manage/open/", views_open.manage_list, name="open_manage"),
+    path("manage/open/new/", views_open.manage_new, name="open_manage_new"),
+    path("manage/open/<int:pk>/", views_open.manage_edit, name="open_manage_edit"),
+    path(
+        "manage/open/<int:pk>/enrolments/",
+        views_open.manage_enrolments,
+        name="open_manage_enrolments",
+    ),
+    path(
+        "manage/open/<int:pk>/certificates/<int:certificate_pk>/revoke/",
+        views_open.manage_revoke,
+        name="open_manage_revoke",
+    ),
     path("open/", views_open.catalogue, name="open_catalogue"),
     path("open/<slug:slug>/", views_open.course_page, name="open_course"),
     path("open/<slug:slug>/enrol/", views_open.enrol, name="open_enrol"),

@@ -186,7 +186,8 @@ def _serve_component(request, component):
         raise NotFound(_("This component has no file."))
     if not stored.storage.exists(stored.name):
         raise NotFound(_("The file is missing from the storage."))
-    content_type = selectors.content_type_of(stored.name)
+    # What the upload really is (sniffed when stored) and its fingerprint as the ETag.
+    content_type = component.mime_type or selectors.content_type_of(stored.name)
     return ranged_file_response(
         request,
         stored.name,
@@ -194,6 +195,7 @@ def _serve_component(request, component):
         filename=selectors.component_download_name(component),
         as_attachment=not selectors.is_media(content_type),
         storage=stored.storage,
+        etag=component.sha256 or None,
     )
 
 
@@ -286,10 +288,12 @@ def eumk_detail(request, pk: int):
         "approved": approved,
         "can_edit": policies.can_edit_eumk(request.user, eumk),
         "can_review": policies.can_review_eumk(request.user, eumk),
-        "plan_form": forms.PlanClassForm(),
-        "topic_form": forms.TopicForm(),
-        "material_form": forms.MaterialForm(),
-        "return_form": forms.ReturnForm(),
+        # Several forms share field names on this page: each renders its own ids (``auto_id``)
+        # so that every <label for> points at its own input; the names, and so the POST
+        # handling, stay the same.
+        "plan_form": forms.PlanClassForm(auto_id="plan-%s"),
+        "topic_form": forms.TopicForm(auto_id="topic-add-%s"),
+        "return_form": forms.ReturnForm(auto_id="review-%s"),
     }
     if version is not None:
         context["missing"] = selectors.missing_components(version)
@@ -314,6 +318,9 @@ def eumk_detail(request, pk: int):
         context["plan"] = list(version.plan.all())
         selectors.annotate_embeds(version)
         context["weeks"] = _weeks(version, show_unreleased=True)
+        for _week, topics in context["weeks"]:
+            for topic, _materials in topics:
+                topic.material_form = forms.MaterialForm(auto_id=f"topic-{topic.pk}-material-%s")
         # Every material of the version, for the "complete first" choice of each material.
         context["version_materials"] = [
             material

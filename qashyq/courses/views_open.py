@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
 from qashyq.core.streaming import ranged_file_response
 
-from . import certificates, open_courses, policies, progress, selectors
-from .models import Material
+from . import certificates, forms, open_courses, policies, progress, selectors
+from .models import Certificate, Material
 
 FILE_FIELDS = ("file", "captions")
 REGISTER_FIELDS = ("last_name", "first_name", "email")
@@ -31,7 +31,11 @@ def catalogue(request):
     return render(
         request,
         "courses/open/catalogue.html",
-        {"courses": courses, "enrolled": enrolled},
+        {
+            "courses": courses,
+            "enrolled": enrolled,
+            "can_manage": policies.can_manage_open_courses(request.user),
+        },
     )
 
 
@@ -302,3 +306,113 @@ def certificate_revoke(request, code: str):
     else:
         messages.success(request, _("The certificate was revoked."))
     return redirect("courses:certificate_verify_code", certificate.code)
+
+
+# --- managing open courses (methodologists and administrators, without the Django admin) ---------
+
+
+def _require_manager(user) -> None:
+    if not policies.can_manage_open_courses(user):
+        raise PermissionDenied(_("Open courses are managed by methodologists and administrators."))
+
+
+@login_required
+def manage_list(request):
+    """Every open course the user manages, published or not."""
+    _require_manager(request.user)
+    return render(
+        request,
+        "courses/open/manage_list.html",
+        {"courses": open_courses.managed_courses(request.user)},
+    )
+
+
+def _show_refusal(form, exc: ValidationFailed) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    for name, message in details.items():
+        form.add_error(name if name in form.fields else None, message)
+    if not details:
+        form.add_error(None, str(exc.message))
+
+
+def _save_course(request, course=None):
+    """GET: the form; POST: parse, call the service, redirect, or show the form with the
+    refusals (400)."""
+    disciplines = open_courses.course_disciplines(
+        request.user, current=course.discipline if course else None
+    )
+    if request.method != "POST":
+        initial = None
+        if course is not None:
+            initial = {name: getattr(course, name) for name in open_courses.COURSE_FIELDS}
+            initial["discipline"] = course.discipline_id
+        form = forms.OpenCourseForm(initial=initial, disciplines=disciplines)
+        return render(request, "courses/open/manage_form.html", {"form": form, "course": course})
+    form = forms.OpenCourseForm(request.POST, disciplines=disciplines)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        discipline = data.pop("discipline")
+        try:
+            if course is None:
+                course = open_courses.open_course_create(
+                    actor=request.user, discipline=discipline, **data
+                )
+                messages.success(request, _("The open course was created."))
+            else:
+                course = open_courses.open_course_update(
+                    actor=request.user, course=course, discipline=discipline, **data
+                )
+                messages.success(request, _("The open course was saved."))
+        except ValidationFailed as exc:
+            _show_refusal(form, exc)
+        else:
+            return redirect("courses:open_manage_edit", course.pk)
+    return render(
+        request,
+        "courses/open/manage_form.html",
+        {"form": form, "course": course},
+        status=400,
+    )
+
+
+@login_required
+def manage_new(request):
+    _require_manager(request.user)
+    return _save_course(request)
+
+
+@login_required
+def manage_edit(request, pk: int):
+    course = open_courses.managed_course(request.user, pk)
+    return _save_course(request, course)
+
+
+@login_required
+def manage_enrolments(request, pk: int):
+    """The course's learners with their progress and certificates (bounded queries)."""
+    course = open_courses.managed_course(request.user, pk)
+    return render(
+        request,
+        "courses/open/manage_enrolments.html",
+        {"course": course, "rows": open_courses.enrolments_with_progress(course)},
+    )
+
+
+@login_required
+@require_POST
+def manage_revoke(request, pk: int, certificate_pk: int):
+    """Revoke a certificate of the course from its enrolments page (the service checks the
+    policy, asks for the reason and writes the audit log)."""
+    course = open_courses.managed_course(request.user, pk)
+    certificate = Certificate.objects.filter(pk=certificate_pk, course=course).first()
+    if certificate is None:
+        raise NotFound(_("There is no such certificate."))
+    try:
+        certificates.certificate_revoke(
+            actor=request.user, certificate=certificate, reason=request.POST.get("reason", "")
+        )
+    except ValidationFailed as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The certificate was revoked."))
+    return redirect("courses:open_manage_enrolments", course.pk)

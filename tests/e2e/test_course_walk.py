@@ -100,7 +100,7 @@ def test_tutor_methodologist_and_student_walk_through_a_course(
     signed_in(tutor, log_in, "tutor")
     tutor.goto(eumk_url)
     add_topic = tutor.locator("form", has=tutor.get_by_role("group", name=tr("Add a topic")))
-    # (The plan's and the topic's forms both render id_week: find the fields by name.)
+    # (Several forms share field names; each has its own ids: find the fields in this form.)
     add_topic.locator("input[name=week]").fill("3")
     add_topic.locator("input[name=title]").fill(TOPIC)
     add_topic.get_by_role("button", name=tr("Add")).click()
