@@ -12,6 +12,7 @@ from qashyq.accounts.api import AUTH
 from qashyq.assignments.api import router as assignments_router
 from qashyq.core.api import VendoredSwagger, json_not_found, register_error_handlers, with_json_405
 from qashyq.courses.api import router as courses_router
+from qashyq.gradebook.api import router as gradebook_router
 
 api = NinjaAPI(
     title="Qashyq API",
@@ -30,6 +31,7 @@ api = NinjaAPI(
 register_error_handlers(api)
 api.add_router("", academics_router)
 api.add_router("", courses_router)
+api.add_router("", gradebook_router)
 api.add_router("", assignments_router)
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "qashyq.accounts",
     "qashyq.academics",
     "qashyq.courses",
+    "qashyq.gradebook",
     "qashyq.assignments",
     "qashyq.assessments",
     "qashyq.portal",
