@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from qashyq.academics.api import router as academics_router
 from qashyq.accounts.api import AUTH
+from qashyq.assessments.api import router as assessments_router
 from qashyq.assignments.api import router as assignments_router
 from qashyq.core.api import VendoredSwagger, json_not_found, register_error_handlers, with_json_405
 from qashyq.courses.api import router as courses_router
@@ -33,6 +34,7 @@ api.add_router("", academics_router)
 api.add_router("", courses_router)
 api.add_router("", gradebook_router)
 api.add_router("", assignments_router)
+api.add_router("", assessments_router)
 
 
 def _json_errors_only(patterns):

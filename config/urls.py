@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("qashyq.academics.urls")),
     path("", include("qashyq.courses.urls")),
     path("", include("qashyq.assignments.urls")),
+    path("", include("qashyq.assessments.urls")),
     path("", include("qashyq.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("config.api")),

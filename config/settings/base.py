@@ -158,6 +158,8 @@ if env.get("OIDC_SERVER_URL"):
 # Staff whose roles can change marks or issue orders must have TOTP set up.
 QASHYQ_ENFORCE_STAFF_MFA = env.get_bool("QASHYQ_ENFORCE_STAFF_MFA", True)
 QASHYQ_ACADEMY_NAME = env.get("QASHYQ_ACADEMY_NAME", "Qashyq")
+# A save that arrives this long after an attempt's deadline is still taken (it was in flight).
+QASHYQ_ATTEMPT_GRACE_SECONDS = env.get_int("QASHYQ_ATTEMPT_GRACE_SECONDS", 30)
 # Hosts whose pages an "embedded resource" material may show in a frame (https only).
 QASHYQ_EMBED_HOSTS = env.get_list(
     "QASHYQ_EMBED_HOSTS",

@@ -104,3 +104,48 @@ class QuestionVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(obj.data, ensure_ascii=False, indent=2, sort_keys=True)
         )
+
+
+# --- tests and attempts (read-only: they change through the services) ---------------------------
+
+from .models import AnswerEvent, Attempt, Test, TestOverride, TestSection  # noqa: E402
+
+
+class TestSectionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TestSection
+    fields = ["position", "category", "include_subcategories", "count", "mark"]
+    readonly_fields = fields
+    extra = 0
+
+
+class TestOverrideInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TestOverride
+    fields = ["student", "group", "opens_at", "closes_at", "time_limit", "attempts_allowed"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Test)
+class TestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "offering", "kind", "opens_at", "closes_at", "published", "proctored"]
+    list_select_related = ["offering__discipline", "offering__period"]
+    list_filter = ["kind", "published", "proctored"]
+    search_fields = ["title", "offering__discipline__code"]
+    exclude = ["password"]
+    inlines = [TestSectionInline, TestOverrideInline]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["test", "student", "number", "state", "started_at", "deadline", "score"]
+    list_select_related = ["test", "student"]
+    list_filter = ["state", "finished_by"]
+    search_fields = ["test__title", "student__username"]
+    exclude = ["offline_key"]
+
+
+@admin.register(AnswerEvent)
+class AnswerEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["attempt", "slot_number", "seq", "outcome", "at"]
+    list_filter = ["outcome"]
+    list_select_related = ["attempt__test", "attempt__student"]

@@ -113,3 +113,118 @@ def can_list_banks(user) -> bool:
     return bool(taught_discipline_ids(user)) or any(
         role in (*BANK_STAFF, *BANK_ADMINISTRATION) for role, _t, _i in user_role_set(user)
     )
+
+
+# --- tests and attempts ---------------------------------------------------------------------------
+# * The tutors of an offering (listed, or holding a course-scoped tutor role on it) create and
+#   change its tests, grade by hand, regrade, and may finish a student's attempt.
+# * Methodologists and heads of department whose scope covers the offering read its tests and
+#   attempts (the same oversight rule as the assignments app), never write.
+# * A student enrolled in the offering starts published tests; only the attempt's owner writes to
+#   it (answers, next, submit), and only while it is in progress: a finished attempt is read-only.
+# (assessments may not import assignments, a sibling layer, so the facts are computed here.)
+
+from django.db.models import Q as _Q  # noqa: E402
+
+from qashyq.academics.models import CourseOffering, Enrollment  # noqa: E402
+
+OVERSIGHT_ROLES = BANK_STAFF
+
+
+def taught_offering_ids(user) -> frozenset[int]:
+    if not _signed_in(user):
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        listed = CourseOffering.tutors.through.objects.filter(user_id=user.pk).values_list(
+            "courseoffering_id", flat=True
+        )
+        return frozenset(listed) | frozenset(
+            i
+            for role, scope_type, i in user_role_set(user)
+            if role == Role.TUTOR and scope_type == ScopeType.COURSE and i is not None
+        )
+
+    return user_fact(user, "assessments.taught_offering_ids", compute)
+
+
+def enrolled_offering_ids(user) -> frozenset[int]:
+    if not _signed_in(user):
+        return frozenset()
+    return user_fact(
+        user,
+        "assessments.enrolled_offering_ids",
+        lambda: frozenset(
+            Enrollment.objects.filter(student_id=user.pk).values_list("offering_id", flat=True)
+        ),
+    )
+
+
+def _overseen(user) -> bool | frozenset[int]:
+    """True for a site-wide oversight role, else the ids of the offerings in its scopes."""
+    if not _signed_in(user):
+        return frozenset()
+
+    def compute() -> bool | frozenset[int]:
+        if has_role(user, BANK_ADMINISTRATION):
+            return True
+        scopes: dict[str, set[int]] = {t: set() for t in ScopeType.values}
+        for role, scope_type, scope_id in user_role_set(user):
+            if role not in OVERSIGHT_ROLES:
+                continue
+            if scope_type == ScopeType.SITE:
+                return True
+            if scope_id is not None:
+                scopes[scope_type].add(scope_id)
+        if not any(scopes.values()):
+            return frozenset()
+        q = _Q(pk__in=scopes[ScopeType.COURSE])
+        if scopes[ScopeType.GROUP]:
+            q |= _Q(groups__in=scopes[ScopeType.GROUP])
+        if scopes[ScopeType.PROGRAM]:
+            q |= _Q(groups__program_id__in=scopes[ScopeType.PROGRAM])
+        if scopes[ScopeType.FACULTY]:
+            q |= _Q(discipline__department__faculty_id__in=scopes[ScopeType.FACULTY])
+            q |= _Q(groups__program__department__faculty_id__in=scopes[ScopeType.FACULTY])
+        return frozenset(CourseOffering.objects.filter(q).values_list("pk", flat=True).distinct())
+
+    return user_fact(user, "assessments.overseen_offering_ids", compute)
+
+
+def can_manage_tests(user, offering) -> bool:
+    """Create, change, publish tests of the offering; grade, regrade, finish attempts."""
+    return getattr(offering, "pk", offering) in taught_offering_ids(user)
+
+
+def can_view_test_results(user, offering) -> bool:
+    """Every attempt of the offering's tests: its tutors, and read-only its overseers."""
+    if can_manage_tests(user, offering):
+        return True
+    overseen = _overseen(user)
+    return overseen is True or getattr(offering, "pk", offering) in overseen
+
+
+def can_take_test(user, test) -> bool:
+    """An enrolled student of the offering, for a published test (dates and attempts are the
+    service's business: they have their own refusal codes)."""
+    return test.published and test.offering_id in enrolled_offering_ids(user)
+
+
+def can_view_attempt(user, attempt) -> bool:
+    if not _signed_in(user):
+        return False
+    return attempt.student_id == user.pk or can_view_test_results(user, attempt.test.offering_id)
+
+
+def can_write_attempt(user, attempt) -> bool:
+    """Answers, next and submit: the owner only."""
+    return _signed_in(user) and attempt.student_id == user.pk
+
+
+def can_finish_attempt(user, attempt) -> bool:
+    """Submitting: the owner, or a tutor of the offering (e.g. a student who left the room)."""
+    return can_write_attempt(user, attempt) or can_manage_tests(user, attempt.test.offering_id)
+
+
+def can_grade_attempt(user, attempt) -> bool:
+    return can_manage_tests(user, attempt.test.offering_id)

@@ -161,6 +161,19 @@ def test_tutor_dashboard_lists_groups_and_student_counts(client, academy):
     assert "Study practice" not in html  # a course somebody else teaches
 
 
+def test_tutor_dashboard_leads_to_the_tasks_of_each_course_and_the_question_banks(client, academy):
+    response, html = open_dashboard(client, academy["tutor"])
+    offering = academy["tutor"].taught_offerings.get()
+    assert f'href="{reverse("assignments:task_list", args=[offering.pk])}"' in html
+    assert f'href="{reverse("assessments:bank_list")}"' in html
+
+
+def test_methodologist_dashboard_leads_to_question_banks_and_open_courses(client, academy):
+    response, html = open_dashboard(client, user_with_role("methodologist"))
+    assert f'href="{reverse("assessments:bank_list")}"' in html
+    assert f'href="{reverse("courses:open_manage")}"' in html
+
+
 def test_parent_sees_only_own_child(client, academy):
     child = academy["students"][0].user
     parent = UserFactory()
