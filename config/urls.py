@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("qashyq.portal.urls")),
     path("", include("qashyq.academics.urls")),
     path("", include("qashyq.courses.urls")),
+    path("", include("qashyq.gradebook.urls")),
     path("", include("qashyq.assignments.urls")),
     path("", include("qashyq.assessments.urls")),
     path("", include("qashyq.accounts.urls")),

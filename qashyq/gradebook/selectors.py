@@ -19,6 +19,7 @@ from qashyq.core.errors import NotFound
 from . import computation
 from .models import (
     COLUMNS,
+    Attendance,
     CurrentMark,
     GradingScheme,
     Journal,
@@ -193,3 +194,50 @@ def pending_late_edits(offering: CourseOffering | None = None):
     if offering is not None:
         qs = qs.filter(journal__offering=offering)
     return qs.order_by("created_at", "pk")
+
+
+def late_edits_for(user, *, decide) -> list[LateEditRequest]:
+    """The pending late edits that ``decide(user, offering)`` lets the user decide, oldest
+    first; three joins, one query whatever the number."""
+    qs = LateEditRequest.objects.filter(status=LateEditStatus.PENDING).select_related(
+        "journal__offering__discipline__department",
+        "journal__offering__period",
+        "student",
+        "requested_by",
+    )
+    return [r for r in qs.order_by("created_at", "pk") if decide(user, r.journal.offering)]
+
+
+def late_edit(pk: int) -> LateEditRequest:
+    request = LateEditRequest.objects.select_related("journal").filter(pk=pk).first()
+    if request is None:
+        raise NotFound(_("There is no such request."))
+    return request
+
+
+def own_offerings(student_ids) -> list[Enrollment]:
+    """The enrolments of these students (a student's own, a parent's children's), newest period
+    first, with the offering ready for the journal policies."""
+    return list(
+        Enrollment.objects.filter(student_id__in=list(student_ids))
+        .select_related("student", "offering__discipline__department", "offering__period")
+        .order_by("-offering__period__starts_on", "offering__discipline__code", "student_id")
+    )
+
+
+def enrolled_among(offering: CourseOffering, student_ids) -> bool:
+    ids = list(student_ids)
+    return bool(ids) and Enrollment.objects.filter(offering=offering, student_id__in=ids).exists()
+
+
+def absences_by_week(offering: CourseOffering, *, student_ids=None) -> dict[tuple[int, int], int]:
+    """(student id, week) -> the number of classes missed ("н"), in one query."""
+    from django.db.models import Count
+
+    qs = Attendance.objects.filter(journal__offering=offering, present=False)
+    if student_ids is not None:
+        qs = qs.filter(student_id__in=list(student_ids))
+    return {
+        (r["student_id"], r["week"]): r["n"]
+        for r in qs.values("student_id", "week").annotate(n=Count("pk")).order_by()
+    }

@@ -728,3 +728,62 @@ def scheme_set_week_close(*, actor, scheme: GradingScheme, days: int) -> Grading
                 new=days,
             )
     return scheme
+
+
+def marks_import(
+    *, actor, offering: CourseOffering, values_by_student: dict, reason: str, source_ref: str = ""
+) -> int:
+    """Apply an uploaded sheet: ``{student_id: {column: value}}``, all or nothing, each row
+    through ``marks_set`` (source "import", the file's name as the reference, ``reason`` in the
+    audit log). Returns the number of cells changed."""
+    if not policies.can_edit_journal(actor, offering):
+        raise PermissionDenied(
+            _("Only the tutors of this course and the registrar may change its journal.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why the marks change."), code="reason_required")
+    if not values_by_student:
+        raise ValidationFailed(_("Nothing to change."), code="nothing_to_change")
+    changed = 0
+    with transaction.atomic():
+        for student_id, values in sorted(values_by_student.items()):
+            outcome = marks_set(
+                actor=actor,
+                offering=offering,
+                student=int(student_id),
+                values=values,
+                reason=reason,
+                source=Source.IMPORT,
+                source_ref=(source_ref or "xlsx")[:200],
+            )
+            changed += len(outcome.changed)
+    return changed
+
+
+def attendance_record_class(
+    *, actor, offering: CourseOffering, date: datetime.date, absent_ids, slot: int = 1
+) -> int:
+    """One class for the whole course at once: every enrolled student present except
+    ``absent_ids`` ("н"), all or nothing. Returns the number of students absent."""
+    if not policies.can_edit_journal(actor, offering):
+        raise PermissionDenied(
+            _("Only the tutors of this course and the registrar may change its journal.")
+        )
+    absent = {int(pk) for pk in absent_ids}
+    enrolled = set(
+        Enrollment.objects.filter(offering=offering).values_list("student_id", flat=True)
+    )
+    if absent - enrolled:
+        raise NotFound(_("This student is not enrolled in this course."), code="not_enrolled")
+    with transaction.atomic():
+        for student_id in sorted(enrolled):
+            attendance_set(
+                actor=actor,
+                offering=offering,
+                student=student_id,
+                date=date,
+                present=student_id not in absent,
+                slot=slot,
+            )
+    return len(absent)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "gradebook"
+
+urlpatterns = [
+    path("courses/<int:pk>/journal/", views.journal, name="journal"),
+    path("courses/<int:pk>/journal/weeks/", views.journal_weeks, name="journal_weeks"),
+    path(
+        "courses/<int:pk>/journal/attendance/",
+        views.journal_attendance,
+        name="journal_attendance",
+    ),
+    path("courses/<int:pk>/journal/mine/", views.journal_mine, name="journal_mine"),
+    path("courses/<int:pk>/journal.xlsx", views.journal_xlsx, name="journal_xlsx"),
+    path("courses/<int:pk>/journal/import/", views.journal_import, name="journal_import"),
+    path("journal/", views.my_journal, name="my_journal"),
+    path("journal/late-edits/", views.late_edits, name="late_edits"),
+    path("journal/late-edits/<int:pk>/", views.late_edit_decide, name="late_edit_decide"),
+]
