@@ -79,6 +79,11 @@ class TaskOut(Schema):
     max_file_mb: int
     group_task: bool
     published: bool
+    gradebook_column: str = Field(
+        "",
+        description="The e-journal column the released marks go to (tk1, rk1, tk2, rk2, exam, "
+        'w<week>); "" when they are not sent',
+    )
 
     @staticmethod
     def resolve_course_id(obj) -> int:
@@ -426,6 +431,43 @@ def submission_grade_upload(
     )
     fresh = selectors.submission_get(submission.pk)
     return _grade(request.user, fresh)
+
+
+# --- the e-journal ------------------------------------------------------------------------------
+
+
+class GradebookPostOut(Schema):
+    column: str = Field(..., examples=["rk1"])
+    posted: int = Field(..., description="Grades sent now")
+    cells_changed: int = Field(..., description="Journal cells that changed")
+    late_requests: int = Field(
+        ..., description="Marks of a closed week filed as late-edit requests for the registrar"
+    )
+    skipped: list[str] = Field(..., description="Students no longer enrolled (not sent)")
+    unsent: int = Field(..., description="Released marks still not in the e-journal")
+
+
+@router.post(
+    "/tasks/{task_id}/gradebook-post",
+    response={200: GradebookPostOut, 400: ErrorOut, **ERRORS},
+    auth=AUTH,
+)
+def gradebook_post(request: HttpRequest, task_id: int):
+    """For the course's tutors: send every released mark of the task not sent yet to the task's
+    e-journal column, as a percentage of the maximum points (source ``assignment``). Calling it
+    again sends nothing new; a regrade makes the mark unsent again. Refusals: 400
+    ``no_gradebook_column`` (the task has no column), ``unknown_gradebook_column``; 403 for
+    anyone but the course's tutors."""
+    task = _task_or_error(request, task_id)
+    result = services.grades_post_to_gradebook(actor=request.user, task=task)
+    return {
+        "column": result.column,
+        "posted": result.posted,
+        "cells_changed": result.cells_changed,
+        "late_requests": result.late_requests,
+        "skipped": result.skipped,
+        "unsent": selectors.gradebook_unsent_count(task),
+    }
 
 
 # --- similarity ---------------------------------------------------------------------------------

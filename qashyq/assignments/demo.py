@@ -3,8 +3,10 @@
 One published SRO task with a rubric in the first course that the demo ``tutor`` teaches to the
 demo ``student``, with three submissions: the ``student`` login's essay, a near-copy of it by a
 classmate (sentences reordered, words changed, typed partly without Kazakh letters) and an
-independent essay; the similarity report flags the near-copy pair. Everything goes through the
-services; a course that has the task already is left as it is, so a second run creates nothing.
+independent essay; the similarity report flags the near-copy pair. The task's e-journal column
+is the weekly mark of the week it is due (none when that week is past the period). Everything
+goes through the services; a course that has the task already is left as it is, so a second
+run creates nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import datetime
 from django.utils import timezone
 
 from qashyq.academics.models import CourseOffering, Enrollment
+from qashyq.gradebook.selectors import week_of
 
 from . import services
-from .models import Task
+from .models import MAX_GRADEBOOK_WEEKS, Task
+from .selectors import gradebook_weeks
 
 TASK_TITLE = "СӨЖ 1: Арал теңізінің тағдыры (эссе)"
 RUBRIC = [
@@ -95,6 +99,11 @@ def seed(ctx) -> None:
     if offering is None or Task.objects.filter(offering=offering, title=TASK_TITLE).exists():
         return
     now = timezone.now()
+    due = now + datetime.timedelta(days=10)
+    # the marks go to the weekly current-control mark of the week the essay is due, when the
+    # offering's e-journal has that week (the tutor sends them from the submissions page)
+    week = week_of(offering, timezone.localdate(due))
+    column = f"w{week}" if week <= min(gradebook_weeks(offering), MAX_GRADEBOOK_WEEKS) else ""
     task = services.task_create(
         actor=tutor,
         offering=offering,
@@ -103,12 +112,13 @@ def seed(ctx) -> None:
             "Арал теңізінің экологиялық апаты туралы 150–300 сөздік эссе жазыңыз. "
             "Мәтінді формаға жазыңыз немесе PDF/DOCX файл ретінде тіркеңіз."
         ),
-        due_at=now + datetime.timedelta(days=10),
+        due_at=due,
         cut_off_at=now + datetime.timedelta(days=13),
         late_policy="penalty_percent_per_day",
         late_penalty_percent=10,
         late_penalty_cap=30,
         rubric=RUBRIC,
+        gradebook_column=column,
     )
     services.task_set_published(actor=tutor, task=task, published=True)
     classmates = list(

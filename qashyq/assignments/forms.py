@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LatePolicy, Task, TaskKind
+from .models import GRADEBOOK_COLUMN_CHOICES, LatePolicy, Task, TaskKind
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -83,12 +83,28 @@ class TaskForm(forms.Form):
         label=_("Maximum file size, MB"), min_value=1, max_value=500, initial=20
     )
     group_task = forms.BooleanField(label=_("Group task"), required=False)
+    gradebook_column = forms.ChoiceField(
+        label=_("E-journal column"),
+        required=False,
+        help_text=_(
+            "Where the released marks go, as a percentage of the maximum points, when you send "
+            "them from the submissions page. Empty: the marks stay here."
+        ),
+    )
     rubric = forms.CharField(
         label=_("Rubric"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Optional. One criterion a line: “criterion: level = points; level = points”."),
     )
+
+    def __init__(self, *args, weeks: int = 15, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = {"tk1", "rk1", "tk2", "rk2", "exam", *(f"w{n}" for n in range(1, weeks + 1))}
+        self.fields["gradebook_column"].choices = [
+            ("", _("Not sent to the e-journal")),
+            *((value, label) for value, label in GRADEBOOK_COLUMN_CHOICES if value in allowed),
+        ]
 
     def clean_rubric(self):
         return parse_rubric(self.cleaned_data.get("rubric") or "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qashyq.academics.models import CourseOffering
@@ -27,6 +28,23 @@ class TaskKind(models.TextChoices):
 class LatePolicy(models.TextChoices):
     NONE = "none", _("No penalty")
     PENALTY = "penalty_percent_per_day", _("Penalty in percent per day late")
+
+
+# The e-journal columns a task's marks may go to (qashyq.gradebook): the five journal columns and
+# the weekly current-control marks. The week must also exist in the offering's grading scheme
+# (15 weeks by default); the service checks that.
+MAX_GRADEBOOK_WEEKS = 20
+GRADEBOOK_COLUMN_CHOICES = [
+    ("tk1", _("CC1 (current control, 1st half)")),
+    ("rk1", _("MT1 (midterm 1)")),
+    ("tk2", _("CC2 (current control, 2nd half)")),
+    ("rk2", _("MT2 (midterm 2)")),
+    ("exam", _("Exam")),
+    *(
+        (f"w{week}", format_lazy(_("Week {week}: current-control mark"), week=week))
+        for week in range(1, MAX_GRADEBOOK_WEEKS + 1)
+    ),
+]
 
 
 class Task(TimeStampedModel):
@@ -51,6 +69,14 @@ class Task(TimeStampedModel):
     max_file_mb = models.PositiveSmallIntegerField(_("maximum file size, MB"), default=20)
     group_task = models.BooleanField(_("group task"), default=False)
     published = models.BooleanField(_("published"), default=False)
+    gradebook_column = models.CharField(
+        _("e-journal column"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=GRADEBOOK_COLUMN_CHOICES,
+        help_text=_("Where the released marks go, as a percentage of the maximum points."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -164,8 +190,10 @@ class SubmissionFile(models.Model):
 class Grade(models.Model):
     """The tutor's mark and feedback on one attempt.
 
-    ``posted_to_gradebook`` stays false until the gradebook issue lands: the mark lives here and
-    is posted to the column the tutor picks by an explicit service call then.
+    ``posted_to_gradebook``: the mark, as it is now, has been sent to the task's e-journal column
+    (``services.grades_post_to_gradebook``). A regrade that changes the points or the release,
+    or a change of the task's column or maximum points, sets it back to false: the tutor sends
+    the marks again.
     """
 
     submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="grade")

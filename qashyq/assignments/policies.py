@@ -1,7 +1,8 @@
 """Who may do what with tasks, submissions and grades.
 
 * the tutors of an offering (listed as its tutors, or holding a course-scoped tutor role on it)
-  create, edit and publish its tasks, see every submission, grade and run the similarity check;
+  create, edit and publish its tasks, see every submission, grade, run the similarity check and
+  send the released marks to the e-journal;
 * a student enrolled in the offering sees its published tasks, submits, and sees their own
   attempts (and those of group submissions that name them) and released feedback;
 * methodologists and heads of department see, read-only, the tasks (drafts too), every
@@ -144,3 +145,8 @@ def can_run_similarity(user, task: Task) -> bool:
 
 def can_view_similarity(user, task: Task) -> bool:
     return can_view_all_work(user, task.offering)
+
+
+def can_post_to_gradebook(user, task: Task) -> bool:
+    """Sending the task's released marks to the e-journal: the tutors who grade them."""
+    return can_manage_tasks(user, task.offering)

@@ -160,3 +160,20 @@ def classmates(task: Task, user) -> list:
         .select_related("student")
         .order_by("student__last_name", "student__first_name")
     ]
+
+
+def gradebook_unsent_count(task: Task) -> int:
+    """Released marks of current attempts not yet sent to the task's e-journal column."""
+    return Grade.objects.filter(
+        submission__task=task,
+        submission__is_current=True,
+        released=True,
+        posted_to_gradebook=False,
+    ).count()
+
+
+def gradebook_weeks(offering: CourseOffering) -> int:
+    """How many weekly columns the offering's e-journal has (its grading scheme's weeks)."""
+    from qashyq.gradebook.selectors import scheme_for
+
+    return scheme_for(offering).weeks

@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qashyq.core import files
-from qashyq.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qashyq.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qashyq.core.services import audit_record
 
 from . import policies
 from .models import (
+    GRADEBOOK_COLUMN_CHOICES,
     Grade,
     LatePolicy,
     RubricCriterion,
@@ -57,6 +59,7 @@ TASK_FIELDS = (
     "max_files",
     "max_file_mb",
     "group_task",
+    "gradebook_column",
 )
 
 
@@ -84,6 +87,26 @@ def _check_task_data(data: dict[str, Any]) -> None:
         raise ValidationFailed(_("The maximum penalty is at most 100%."), code="cap_too_high")
     if int(data.get("max_points", 100)) < 1:
         raise ValidationFailed(_("Maximum points must be at least 1."), code="max_points")
+
+
+def _check_gradebook_column(offering, column: str) -> None:
+    """A column of the offering's e-journal: tk1, rk1, tk2, rk2, exam, or a week of its scheme."""
+    if not column:
+        return
+    from qashyq.gradebook.selectors import scheme_for
+    from qashyq.gradebook.services import parse_column
+
+    valid = {c for c, _label in GRADEBOOK_COLUMN_CHOICES}
+    try:
+        if column not in valid:
+            raise ValidationFailed("", code="unknown_column")
+        parse_column(column, scheme_for(offering))
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            _("There is no such column in this course's e-journal."),
+            code="unknown_gradebook_column",
+            details={"column": column},
+        ) from exc
 
 
 def _set_rubric(task: Task, rubric: Sequence[dict[str, Any]]) -> None:
@@ -120,7 +143,9 @@ def task_create(*, actor, offering, rubric: Sequence[dict[str, Any]] = (), **dat
     data.setdefault("cut_off_at", data.get("due_at"))
     if data.get("cut_off_at") is None:
         data["cut_off_at"] = data.get("due_at")
+    data["gradebook_column"] = data.get("gradebook_column") or ""
     _check_task_data(data)
+    _check_gradebook_column(offering, data["gradebook_column"])
     with transaction.atomic():
         task = Task.objects.create(offering=offering, created_by=actor, **data)
         _set_rubric(task, rubric)
@@ -134,11 +159,22 @@ def task_update(*, actor, task: Task, rubric: Sequence[dict[str, Any]] | None = 
     values.update({k: v for k, v in data.items() if k in TASK_FIELDS})
     if values.get("cut_off_at") is None:
         values["cut_off_at"] = values["due_at"]
+    values["gradebook_column"] = values.get("gradebook_column") or ""
     _check_task_data(values)
+    _check_gradebook_column(task.offering, values["gradebook_column"])
+    # The marks sent so far were for another column or another maximum: send them again.
+    repost = (values["gradebook_column"], int(values["max_points"])) != (
+        task.gradebook_column,
+        task.max_points,
+    )
     with transaction.atomic():
-        for field, value in values.items():
-            setattr(task, field, value)
+        for name, value in values.items():
+            setattr(task, name, value)
         task.save()
+        if repost:
+            Grade.objects.filter(submission__task=task, posted_to_gradebook=True).update(
+                posted_to_gradebook=False
+            )
         if rubric is not None:
             if Grade.objects.filter(submission__task=task).exists() and rubric_changed(
                 task, rubric
@@ -390,6 +426,8 @@ def grade_submission(
             old = _grade_state(grade) if grade else None
             if grade is None:
                 grade = Grade(submission=submission)
+            if old is not None and (grade.points, grade.released) != (final, released):
+                grade.posted_to_gradebook = False  # the e-journal shows the old mark: resend
             grade.raw_points = raw
             grade.penalty_percent = penalty
             grade.points = final
@@ -425,6 +463,118 @@ def _grade_state(grade: Grade) -> dict[str, Any]:
         "feedback": grade.feedback,
         "feedback_file": grade.feedback_file_sha256,
     }
+
+
+# --- the e-journal -----------------------------------------------------------------------------
+
+_PERCENT = Decimal("0.01")
+
+
+def grade_percent(grade: Grade, task: Task) -> Decimal:
+    """The mark as the e-journal takes it: the points as a percentage of the task's maximum,
+    two decimals, half up (never above 100)."""
+    value = Decimal(grade.points) * 100 / Decimal(task.max_points)
+    return min(Decimal(100), value.quantize(_PERCENT, ROUND_HALF_UP))
+
+
+@dataclass
+class GradebookPostResult:
+    """What ``grades_post_to_gradebook`` did."""
+
+    column: str
+    posted: int = 0  # grades sent (each to its student and, for a group task, the members)
+    cells_changed: int = 0  # journal cells that changed (an equal mark is not a change)
+    late_requests: int = 0  # closed weeks: marks filed as late-edit requests for the registrar
+    skipped: list[str] = field(default_factory=list)  # students no longer enrolled
+
+
+def grades_post_to_gradebook(*, actor, task: Task) -> GradebookPostResult:
+    """Send every released mark of the task not yet sent to the task's e-journal column.
+
+    The mark of a current attempt goes to its student (and to the members named by a group
+    submission) as a percentage of the task's maximum points, with the source ``assignment``
+    and the reference ``task:<id> submission:<id>``. Grades not released, grades of earlier
+    attempts and grades already sent are left alone, so a second call sends nothing. A weekly
+    column of a closed week becomes a late-edit request for the registrar (the e-journal's
+    rule); the grade then counts as sent. A student no longer enrolled is skipped and named in
+    the result; their grade stays unsent. One transaction: the grades are locked, so two clicks
+    at once send each mark once."""
+    from qashyq.gradebook.services import mark_post_from_source
+
+    if not policies.can_post_to_gradebook(actor, task):
+        raise PermissionDenied(
+            _("Only the tutors of this course may send its marks to the e-journal.")
+        )
+    column = task.gradebook_column
+    if not column:
+        raise ValidationFailed(
+            _(
+                "Choose the e-journal column of this task first (edit the task): "
+                "its marks have nowhere to go."
+            ),
+            code="no_gradebook_column",
+        )
+    _check_gradebook_column(task.offering, column)
+    result = GradebookPostResult(column=column)
+    with transaction.atomic():
+        grades = list(
+            Grade.objects.select_for_update(of=("self",))
+            .filter(
+                submission__task=task,
+                submission__is_current=True,
+                released=True,
+                posted_to_gradebook=False,
+            )
+            .select_related("submission__student")
+            .order_by("pk")
+        )
+        members: dict[int, list] = {}
+        if task.group_task and grades:
+            through = Submission.group_members.through
+            for row in through.objects.filter(
+                submission_id__in=[g.submission_id for g in grades]
+            ).select_related("user"):
+                members.setdefault(row.submission_id, []).append(row.user)
+        sent: list[int] = []
+        for grade in grades:
+            submission = grade.submission
+            value = grade_percent(grade, task)
+            ref = f"task:{task.pk} submission:{submission.pk}"
+            ok = True
+            for student in [submission.student, *members.get(submission.pk, [])]:
+                try:
+                    outcome = mark_post_from_source(
+                        actor=actor,
+                        offering=task.offering,
+                        student=student,
+                        column=column,
+                        value=value,
+                        source="assignment",
+                        source_ref=ref,
+                    )
+                except NotFound:
+                    result.skipped.append(student.full_name or student.username)
+                    ok = False
+                    continue
+                result.cells_changed += len(outcome.changed)
+                result.late_requests += len(outcome.requests)
+            if ok:
+                sent.append(grade.pk)
+        Grade.objects.filter(pk__in=sent).update(posted_to_gradebook=True)
+        result.posted = len(sent)
+        if sent or result.skipped:
+            audit_record(
+                actor=actor,
+                action="assignment.gradebook_post",
+                obj=task,
+                new={
+                    "column": column,
+                    "grades": sent,
+                    "late_requests": result.late_requests,
+                    "skipped": result.skipped,
+                },
+            )
+    return result
 
 
 # --- similarity --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/publish/", views.task_publish, name="task_publish"),
     path("tasks/<int:pk>/submissions/", views.submission_list, name="submissions"),
+    path("tasks/<int:pk>/gradebook-post/", views.gradebook_post, name="gradebook_post"),
     path("tasks/<int:pk>/similarity/", views.similarity, name="similarity"),
     path("submissions/<int:pk>/grade/", views.grade, name="grade"),
     path("submissions/<int:pk>/feedback-file/", views.feedback_file, name="feedback_file"),

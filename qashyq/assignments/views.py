@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -80,7 +81,11 @@ def task_create(request, pk: int):
     offering = _offering(pk)
     if not policies.can_manage_tasks(request.user, offering):
         raise PermissionDenied(_("Only the tutors of this course may create its tasks."))
-    form = TaskForm(request.POST or None, initial={"kind": TaskKind.SRO})
+    form = TaskForm(
+        request.POST or None,
+        initial={"kind": TaskKind.SRO},
+        weeks=selectors.gradebook_weeks(offering),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             task = services.task_create(actor=request.user, offering=offering, **_task_data(form))
@@ -107,7 +112,9 @@ def task_edit(request, pk: int):
     for field in ("opens_at", "due_at", "cut_off_at"):
         if initial[field]:
             initial[field] = timezone.localtime(initial[field])
-    form = TaskForm(request.POST or None, initial=initial)
+    form = TaskForm(
+        request.POST or None, initial=initial, weeks=selectors.gradebook_weeks(task.offering)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.task_update(actor=request.user, task=task, **_task_data(form))
@@ -192,15 +199,64 @@ def submission_list(request, pk: int):
         raise PermissionDenied(
             _("Only the tutors of this course and the staff overseeing it see all submissions.")
         )
+    can_grade = policies.can_manage_tasks(request.user, task.offering)
     return render(
         request,
         "assignments/submission_list.html",
         {
             "task": task,
             "submissions": selectors.current_submissions(task),
-            "can_grade": policies.can_manage_tasks(request.user, task.offering),
+            "can_grade": can_grade,
+            "can_post": policies.can_post_to_gradebook(request.user, task),
+            "unsent": selectors.gradebook_unsent_count(task) if can_grade else 0,
         },
     )
+
+
+@login_required
+@require_POST
+def gradebook_post(request, pk: int):
+    task = _task(pk)
+    if not policies.can_post_to_gradebook(request.user, task):
+        raise PermissionDenied(
+            _("Only the tutors of this course may send its marks to the e-journal.")
+        )
+    try:
+        result = services.grades_post_to_gradebook(actor=request.user, task=task)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect("assignments:submissions", task.pk)
+    if result.posted:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s mark is sent to the e-journal (column %(column)s).",
+                "%(count)s marks are sent to the e-journal (column %(column)s).",
+                result.posted,
+            )
+            % {"count": result.posted, "column": task.get_gradebook_column_display()},
+        )
+    elif not result.skipped:
+        messages.info(request, _("Every released mark is already in the e-journal."))
+    if result.late_requests:
+        messages.warning(
+            request,
+            ngettext(
+                "The week is closed: %(count)s mark went to the registrar for approval and "
+                "appears in the e-journal once approved.",
+                "The week is closed: %(count)s marks went to the registrar for approval and "
+                "appear in the e-journal once approved.",
+                result.late_requests,
+            )
+            % {"count": result.late_requests},
+        )
+    if result.skipped:
+        messages.warning(
+            request,
+            _("Not sent (no longer enrolled in the course): %(names)s.")
+            % {"names": ", ".join(result.skipped)},
+        )
+    return redirect("assignments:submissions", task.pk)
 
 
 @login_required
