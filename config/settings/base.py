@@ -160,6 +160,8 @@ QASHYQ_ENFORCE_STAFF_MFA = env.get_bool("QASHYQ_ENFORCE_STAFF_MFA", True)
 QASHYQ_ACADEMY_NAME = env.get("QASHYQ_ACADEMY_NAME", "Qashyq")
 # A save that arrives this long after an attempt's deadline is still taken (it was in flight).
 QASHYQ_ATTEMPT_GRACE_SECONDS = env.get_int("QASHYQ_ATTEMPT_GRACE_SECONDS", 30)
+# The largest file a student may attach to a test answer (a drawing, a recording).
+QASHYQ_ATTEMPT_FILE_MAX_MB = env.get_int("QASHYQ_ATTEMPT_FILE_MAX_MB", 50)
 # Hosts whose pages an "embedded resource" material may show in a frame (https only).
 QASHYQ_EMBED_HOSTS = env.get_list(
     "QASHYQ_EMBED_HOSTS",

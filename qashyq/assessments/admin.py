@@ -10,7 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from qashyq.core.admin_mixins import ReadOnlyAdminMixin
 
-from .models import Question, QuestionBank, QuestionCategory, QuestionTag, QuestionVersion
+from .models import (
+    AnswerEvent,
+    Attempt,
+    AttemptFile,
+    Question,
+    QuestionBank,
+    QuestionCategory,
+    QuestionTag,
+    QuestionVersion,
+    Test,
+    TestOverride,
+    TestSection,
+)
 
 
 class QuestionCategoryInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -108,8 +120,6 @@ class QuestionVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # --- tests and attempts (read-only: they change through the services) ---------------------------
 
-from .models import AnswerEvent, Attempt, Test, TestOverride, TestSection  # noqa: E402
-
 
 class TestSectionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TestSection
@@ -149,3 +159,11 @@ class AnswerEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["attempt", "slot_number", "seq", "outcome", "at"]
     list_filter = ["outcome"]
     list_select_related = ["attempt__test", "attempt__student"]
+
+
+@admin.register(AttemptFile)
+class AttemptFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["original_name", "attempt", "kind", "size", "uploaded_at"]
+    list_select_related = ["attempt__test", "attempt__student"]
+    list_filter = ["kind"]
+    search_fields = ["original_name", "attempt__student__username", "sha256"]

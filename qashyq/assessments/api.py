@@ -1,5 +1,5 @@
-"""The attempt API of docs/subsystems/attempts.md: start or resume, read, save one answer, next,
-submit, review.
+"""The attempt API of docs/subsystems/attempts.md: start or resume, read, save one answer, upload
+and download an answer's files, next, submit, review.
 
 Thin: each endpoint finds the attempt, checks a ``policies`` predicate and calls a service; the
 documents come from ``serialize`` (the one place that decides what a client may see). Somebody
@@ -15,13 +15,15 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
 from qashyq.accounts.api import AUTH
 from qashyq.core.api import ErrorOut
 from qashyq.core.errors import NotFound, ValidationFailed
+from qashyq.core.streaming import ranged_file_response
 
+from . import files as attempt_files
 from . import policies, serialize
 from .models import Attempt, Test
 from .services import attempts as services
@@ -47,6 +49,14 @@ class SaveOut(Schema):
     saved_at: str | None
     server_time: str
     deadline: str | None
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    size: int
+    kind: str = Field(..., description="The sniffed kind (qashyq.core.files.kinds): png, mp3…")
+    url: str
 
 
 class SubmitOut(Schema):
@@ -171,6 +181,63 @@ def answer_put(request: HttpRequest, attempt_id: int, slot: int, payload: SaveIn
         "server_time": serialize.iso(timezone.now(), ms=True),
         "deadline": serialize.iso(result.deadline),
     }
+
+
+@router.post(
+    "/attempts/{attempt_id}/slots/{slot}/files",
+    response={201: FileOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut, **ERRORS},
+    auth=AUTH,
+)
+def attempt_file_upload(request: HttpRequest, attempt_id: int, slot: int, file: File[UploadedFile]):
+    """Upload one file (``multipart/form-data``, field ``file``) for a file question or an
+    essay's attachment; answers ``{"id", "name", "size", "kind", "url"}``. The file counts as
+    the answer only once a save references its id (``{"files": [id]}``). Refusals: 400
+    ``file_kind_not_allowed``, ``file_too_large``, ``file_forbidden``, ``file_empty``,
+    ``file_extension_mismatch``, ``files_not_allowed``, ``too_many_files``; 409
+    ``attempt_finished`` (after submission or the deadline plus grace) and ``slot_locked``. A
+    refused upload stores nothing."""
+    attempt = _attempt_or_404(request, attempt_id)
+    if not policies.can_write_attempt(request.user, attempt):
+        raise NotFound(_("There is no such attempt."))
+    record = services.attempt_file_upload(
+        actor=request.user, attempt=attempt, slot=slot, upload=file, now=timezone.now()
+    )
+    return Status(
+        201,
+        {
+            "id": record.pk,
+            "name": record.original_name,
+            "size": record.size,
+            "kind": record.kind,
+            "url": attempt_files.download_url(attempt.pk, record.pk),
+        },
+    )
+
+
+# shown in the browser (an <img>, an <audio> player); anything else is downloaded
+_INLINE_PREFIXES = ("image/", "audio/", "video/")
+
+
+@router.get("/attempts/{attempt_id}/files/{file_id}", response={200: None, **ERRORS}, auth=AUTH)
+def attempt_file_download(request: HttpRequest, attempt_id: int, file_id: int):
+    """One uploaded file of the attempt, for its owner and the course's staff (Range requests
+    answer 206: a recording can be sought)."""
+    attempt = _attempt_or_404(request, attempt_id)
+    record = attempt_files.attempt_file_get(attempt, file_id)
+    if record is None:
+        raise NotFound(_("There is no such file."))
+    inline = record.mime_type.startswith(_INLINE_PREFIXES) or record.mime_type == "application/pdf"
+    try:
+        return ranged_file_response(
+            request,
+            record.file.name,
+            content_type=record.mime_type,
+            filename=record.original_name,
+            as_attachment=not inline,
+            etag=record.sha256,
+        )
+    except FileNotFoundError:
+        raise NotFound(_("The file is missing from the storage.")) from None
 
 
 @router.post(

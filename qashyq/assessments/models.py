@@ -698,3 +698,33 @@ class AnswerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id} · {self.slot_number} · {self.outcome}"
+
+
+class AttemptFile(models.Model):
+    """A file a student uploaded into a slot of an attempt (a file question, an essay's
+    attachment). The answer's response references it by id (``{"files": [ids]}``); a file the
+    response no longer references is kept (nothing a student submitted is lost) and shown to
+    staff as "uploaded but not attached". ``kind`` is the sniffed ``qashyq.core.files`` kind."""
+
+    attempt = models.ForeignKey(
+        Attempt, verbose_name=_("attempt"), on_delete=models.CASCADE, related_name="files"
+    )
+    slot = models.ForeignKey(
+        AttemptSlot, verbose_name=_("slot"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("file"), max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=32)
+    mime_type = models.CharField(_("MIME type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("attempt file")
+        verbose_name_plural = _("attempt files")
+        ordering = ["attempt_id", "slot_id", "id"]
+        indexes = [models.Index(fields=["attempt", "slot"], name="attempt_file_slot_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name

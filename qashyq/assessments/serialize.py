@@ -25,7 +25,9 @@ from django.utils.html import escape, linebreaks
 
 from qashyq.core.text import ALLOWED_TAGS, render_markdown
 
+from . import files as attempt_files
 from .models import (
+    MANUAL_QTYPES,
     Attempt,
     AttemptSlot,
     AttemptState,
@@ -124,10 +126,44 @@ def question_display(version: QuestionVersion, option_order: dict) -> dict[str, 
     elif qtype == QType.ESSAY:
         out["response_format"] = data.get("response_format", "rich")
         out["attachments"] = data.get("attachments", 0)
+        if attempt_files.slot_max_files(version):
+            out["accept_types"] = _accept_types(version)
     elif qtype == QType.FILE:
         out["accept"] = list(data.get("accept") or [])
         out["max_files"] = data.get("max_files", 1)
+        out["accept_types"] = _accept_types(version)
     return out
+
+
+@lru_cache(maxsize=2_000)
+def _accept_types_of(kinds: frozenset[str]) -> str:
+    return attempt_files.accept_attribute(kinds)
+
+
+def _accept_types(version: QuestionVersion) -> str:
+    """The file input's ``accept`` attribute (MIME types and extensions) for the slot's kinds."""
+    return _accept_types_of(attempt_files.slot_file_kinds(version))
+
+
+def slot_files(attempt: Attempt, slots: list[AttemptSlot]) -> dict[int, list[dict]]:
+    """``{slot id: [{"id", "name", "size", "kind", "url"}]}``: every file uploaded into the
+    attempt's essay and file slots, attached or not (the response says which it references).
+    One query, and none when the attempt has no such slot."""
+    if not any(s.question_version.qtype in MANUAL_QTYPES for s in slots):
+        return {}
+    return {
+        slot_id: [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "size": f.size,
+                "kind": f.kind,
+                "url": attempt_files.download_url(attempt.pk, f.pk),
+            }
+            for f in rows
+        ]
+        for slot_id, rows in attempt_files.files_by_slot(attempt.pk).items()
+    }
 
 
 def _visible_slots(attempt: Attempt, slots: list[AttemptSlot]) -> list[AttemptSlot]:
@@ -168,12 +204,15 @@ def attempt_document(
         doc["current_slot"] = attempt.current_slot
         doc["slot_count"] = len(slots)
     out = []
+    uploaded = slot_files(attempt, slots)
     for slot in _visible_slots(attempt, slots):
         entry = {"slot": slot.number, **question_display(slot.question_version, slot.option_order)}
         entry["mark"] = _float(slot.mark)
         answer = getattr(slot, "answer", None)
         entry["response"] = answer.response if answer is not None else None
         entry["seq"] = answer.seq if answer is not None else 0
+        if slot.question_version.qtype in MANUAL_QTYPES:
+            entry["files"] = uploaded.get(slot.pk, [])
         out.append(entry)
     doc["slots"] = out
     return doc
@@ -284,6 +323,7 @@ def review_document(
         doc["max_score"] = _float(attempt.max_score)
         doc["needs_grading"] = attempt.needs_grading
     out = []
+    uploaded = slot_files(attempt, slots) if allowed("responses") else {}
     for slot in _visible_slots(attempt, slots):
         version = slot.question_version
         answer = getattr(slot, "answer", None)
@@ -292,6 +332,8 @@ def review_document(
         entry["mark"] = _float(slot.mark)
         if allowed("responses"):
             entry["response"] = response
+            if version.qtype in MANUAL_QTYPES:
+                entry["files"] = uploaded.get(slot.pk, [])
         if show_score:
             entry["score"] = _float(answer.effective_points) if answer is not None else None
         if allowed("right_answers") and attempt.state != AttemptState.IN_PROGRESS:

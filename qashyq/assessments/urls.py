@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_attempt, views_bank
+from . import views_analysis, views_attempt, views_bank, views_grading, views_tests
 
 app_name = "assessments"
 
@@ -29,4 +29,57 @@ urlpatterns = [
         name="bank_import_cancel",
     ),
     # --- end of the question banks ---
+    # --- tests: tutor pages and the student's review ---
+    path("courses/<int:offering_pk>/tests/", views_tests.test_list, name="test_list"),
+    path("courses/<int:offering_pk>/tests/new/", views_tests.test_create, name="test_create"),
+    path("tests/<int:pk>/", views_tests.test_detail, name="test_detail"),
+    path("tests/<int:pk>/edit/", views_tests.test_edit, name="test_edit"),
+    path("tests/<int:pk>/publish/", views_tests.test_publish, name="test_publish"),
+    path(
+        "tests/<int:pk>/sections/random/",
+        views_tests.section_add_random,
+        name="test_section_add_random",
+    ),
+    path(
+        "tests/<int:pk>/sections/fixed/",
+        views_tests.section_add_fixed,
+        name="test_section_add_fixed",
+    ),
+    path(
+        "tests/<int:pk>/sections/<int:section_pk>/remove/",
+        views_tests.section_remove,
+        name="test_section_remove",
+    ),
+    path("tests/<int:pk>/overrides/", views_tests.override_save, name="test_override_save"),
+    path(
+        "tests/<int:pk>/overrides/<int:override_pk>/remove/",
+        views_tests.override_remove,
+        name="test_override_remove",
+    ),
+    path("tests/<int:pk>/attempts/", views_tests.test_attempts, name="test_attempts"),
+    path("attempts/<int:pk>/", views_tests.attempt_view, name="attempt_view"),
+    path("attempts/<int:pk>/finish/", views_tests.attempt_finish, name="attempt_finish"),
+    path("attempts/<int:pk>/review/", views_tests.attempt_review, name="attempt_review"),
+    # --- end of the tests' tutor pages ---
+    # --- grading, regrade, item analysis (views_grading.py, views_analysis.py) ---
+    path("tests/<int:test_id>/grading/", views_grading.grading_queue, name="grading_queue"),
+    path(
+        "tests/<int:test_id>/grading/<int:answer_id>/",
+        views_grading.grading_answer,
+        name="grading_answer",
+    ),
+    path("tests/<int:test_id>/regrade/", views_grading.regrade, name="test_regrade"),
+    path(
+        "tests/<int:test_id>/regrade/report/",
+        views_grading.regrade_report,
+        name="test_regrade_report",
+    ),
+    path("tests/<int:test_id>/post-marks/", views_grading.marks_post, name="test_marks_post"),
+    path("tests/<int:test_id>/analysis/", views_analysis.analysis, name="test_analysis"),
+    path(
+        "tests/<int:test_id>/analysis.xlsx",
+        views_analysis.analysis_download,
+        name="test_analysis_xlsx",
+    ),
+    # --- end of grading, regrade, item analysis ---
 ]

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from qashyq.academics.models import Enrollment
 from qashyq.accounts.models import User
-from qashyq.assessments.models import Answer, Attempt, AttemptState
+from qashyq.assessments.models import Answer, Attempt, AttemptFile, AttemptState
 from qashyq.assessments.services import bank_create, question_create
 from qashyq.assessments.services.attempts import attempt_submit, offline_answers_apply
 from qashyq.assessments.services.tests_admin import section_add, test_create, test_publish
@@ -467,3 +467,189 @@ def test_the_page_is_only_for_the_students_of_the_course(page: Page, log_in, no_
     response = page.goto(f"/tests/{test.pk}/take/")
     assert response.status == 403
     assert page.goto("/tests/999999/take/").status == 404
+
+
+# --- files: a drawing for a file question ---------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+
+def make_file_exam():
+    """A test with a single choice and a file question asking for an image."""
+    student = User.objects.get(username=STUDENT)
+    offering = (
+        Enrollment.objects.filter(student=student, offering__tutors__isnull=False)
+        .select_related("offering__discipline")
+        .first()
+        .offering
+    )
+    tutor = offering.tutors.first()
+    bank = bank_create(actor=tutor, title="E2E files", discipline=offering.discipline)
+    questions = [
+        question_create(actor=tutor, bank=bank, qtype=qtype, text=text, data=data)
+        for qtype, text, data in (
+            QUESTIONS[0],
+            (
+                "file",
+                "Домбыраның суретін салыңыз.",
+                {
+                    "accept": ["image"],
+                    "max_files": 1,
+                },
+            ),
+        )
+    ]
+    test = test_create(
+        actor=tutor, offering=offering, title="Сурет", shuffle_questions=False, time_limit=40
+    )
+    section_add(actor=tutor, test=test, questions=questions)
+    test_publish(actor=tutor, test=test)
+    return test
+
+
+def drawing():
+    return {"name": "домбыра.png", "mimeType": "image/png", "buffer": PNG}
+
+
+def test_a_drawing_attached_to_a_file_question_stays_attached_after_a_reload(page: Page, log_in):
+    test = make_file_exam()
+    start(page, log_in, test)
+    box = page.locator("#q-2")
+    chooser = box.get_by_label(tr("Choose a file"))
+    assert "image/png" in chooser.get_attribute("accept")
+    chooser.set_input_files(drawing())
+    expect(box.get_by_role("link", name="домбыра.png")).to_be_visible()
+    expect(status(page)).to_have_text(tr("Saved"))
+    [uploaded] = AttemptFile.objects.filter(attempt=the_attempt(test))
+    assert uploaded.kind == "png" and uploaded.size == len(PNG)
+    assert saved(test)[2] == {"files": [uploaded.pk]}
+    expect(chooser).to_be_disabled()  # one file allowed
+
+    page.reload()
+    link = page.locator("#q-2").get_by_role("link", name="домбыра.png")
+    expect(link).to_be_visible()
+    download = page.request.get(link.get_attribute("href"))
+    assert download.status == 200 and download.body() == PNG
+
+    page.get_by_role("button", name=tr("Finish the attempt")).click()
+    page.get_by_role("button", name=tr("Yes, finish")).click()
+    expect(page.locator("#attempt-result")).to_contain_text(tr("The attempt is finished."))
+    assert the_attempt(test).state == AttemptState.FINISHED
+    assert saved(test)[2] == {"files": [uploaded.pk]}
+
+
+def test_a_drawing_chosen_offline_waits_on_the_device_and_is_uploaded_when_back(
+    page: Page, context, log_in
+):
+    test = make_file_exam()
+    start(page, log_in, test)
+    expect(status(page)).to_have_text(tr("Saved"))
+    context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    box = page.locator("#q-2")
+    box.get_by_label(tr("Choose a file")).set_input_files(drawing())
+    expect(box).to_contain_text(
+        tr("{name} is kept on this device and will be uploaded when the network returns.").replace(
+            "{name}", "домбыра.png"
+        )
+    )
+    assert not AttemptFile.objects.exists()
+    # the file itself waits in IndexedDB (a reload or a closed tab would not lose it)
+    assert waiting_files(page) == [["домбыра.png", len(PNG)]]
+    context.set_offline(False)
+    expect(box.get_by_role("link", name="домбыра.png")).to_be_visible(timeout=15_000)
+    expect(status(page)).to_have_text(tr("Saved"))
+    [uploaded] = AttemptFile.objects.filter(attempt=the_attempt(test))
+    assert saved(test)[2] == {"files": [uploaded.pk]}
+    assert waiting_files(page) == []
+
+
+def waiting_files(page: Page) -> list:
+    """The files the page keeps in IndexedDB until they are uploaded: [name, size]."""
+    return page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("qashyq-attempts");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const get = open.result.transaction("uploads").objectStore("uploads").getAll();
+              get.onsuccess = () => {
+                resolve(get.result.map((row) => [row.name, row.blob.size]));
+                open.result.close();
+              };
+            };
+        })"""
+    )
+
+
+def test_a_file_still_waiting_at_a_reload_is_uploaded_after_it(page: Page, log_in):
+    """A file chosen offline in a tab that was then closed is uploaded and attached when the
+    attempt is resumed."""
+    test = make_file_exam()
+    start(page, log_in, test)
+    attempt = the_attempt(test)
+    page.evaluate(
+        """([attempt, bytes]) => new Promise((resolve) => {
+            const open = indexedDB.open("qashyq-attempts");
+            open.onsuccess = () => {
+              const tx = open.result.transaction("uploads", "readwrite");
+              const blob = new Blob([new Uint8Array(bytes)], {type: "image/png"});
+              tx.objectStore("uploads").add(
+                {attempt, slot: 2, name: "қобыз.png", type: "image/png", blob});
+              tx.oncomplete = () => { open.result.close(); resolve(); };
+            };
+        })""",
+        [attempt.pk, list(PNG)],
+    )
+    page.reload()
+    expect(page.locator("#q-2").get_by_role("link", name="қобыз.png")).to_be_visible()
+    expect(status(page)).to_have_text(tr("Saved"))
+    [uploaded] = AttemptFile.objects.filter(attempt=attempt)
+    assert uploaded.original_name == "қобыз.png" and saved(test)[2] == {"files": [uploaded.pk]}
+    assert waiting_files(page) == []
+
+
+# The browser's microphone is a tone: a real MediaRecorder records it into a real WebM file.
+TONE_MICROPHONE = """(() => {
+  navigator.mediaDevices.getUserMedia = async () => {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const out = audio.createMediaStreamDestination();
+    tone.connect(out);
+    tone.start();
+    return out.stream;
+  };
+})();"""
+
+
+def test_a_recording_made_in_the_page_is_uploaded_as_the_answer(page: Page, log_in):
+    student = User.objects.get(username=STUDENT)
+    offering = (
+        Enrollment.objects.filter(student=student, offering__tutors__isnull=False).first().offering
+    )
+    tutor = offering.tutors.first()
+    bank = bank_create(actor=tutor, title="E2E recording", discipline=offering.discipline)
+    sing = question_create(
+        actor=tutor,
+        bank=bank,
+        qtype="file",
+        text="Әнді орындап жазып алыңыз.",
+        data={"accept": ["audio"], "max_files": 1},
+    )
+    test = test_create(actor=tutor, offering=offering, title="Ән", time_limit=40)
+    section_add(actor=tutor, test=test, questions=[sing])
+    test_publish(actor=tutor, test=test)
+    page.add_init_script(TONE_MICROPHONE)
+    log_in(page, STUDENT)
+    page.goto(f"/tests/{test.pk}/take/")
+    page.get_by_role("button", name=tr("Start the attempt")).click()
+    record = page.get_by_role("button", name=tr("Record"))
+    record.click()
+    expect(page.get_by_role("button", name=tr("Stop recording"))).to_be_visible()
+    page.wait_for_timeout(1500)
+    page.get_by_role("button", name=tr("Stop recording")).click()
+    expect(page.locator("#q-1").get_by_role("link", name=re.compile(r"\.webm$"))).to_be_visible()
+    expect(status(page)).to_have_text(tr("Saved"))
+    [uploaded] = AttemptFile.objects.filter(attempt=the_attempt(test))
+    assert uploaded.kind == "webm" and uploaded.mime_type.endswith("/webm")
+    assert uploaded.size > 100
+    assert saved(test)[1] == {"files": [uploaded.pk]}

@@ -18,6 +18,7 @@ The rules (docs/subsystems/attempts.md, "Server side"):
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import hmac
 import ipaddress
@@ -27,25 +28,29 @@ import random
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qashyq.academics.models import Enrollment, StudentProfile
+from qashyq.core import files as core_files
 from qashyq.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qashyq.core.services import audit_record
 
 from .. import policies, scoring
+from ..files import slot_file_kinds, slot_max_files
 from ..models import (
     MANUAL_QTYPES,
     Answer,
     AnswerEvent,
     AnswerOutcome,
     Attempt,
+    AttemptFile,
     AttemptSlot,
     AttemptState,
     FinishedBy,
@@ -65,6 +70,7 @@ __all__ = [
     "Effective",
     "answer_grade_manually",
     "answer_save",
+    "attempt_file_upload",
     "attempt_finish_if_overdue",
     "attempt_next",
     "attempt_start_or_resume",
@@ -73,6 +79,7 @@ __all__ = [
     "effective_settings",
     "grace",
     "offline_answers_apply",
+    "response_files_problem",
     "response_problem",
     "test_final_mark",
     "test_regrade",
@@ -508,7 +515,10 @@ def answer_save(
                 _("This question is behind you: a sequential test has no way back."),
                 code="slot_locked",
             )
-        elif (problem := response_problem(row.question_version.qtype, response)) is not None:
+        elif (
+            problem := response_problem(row.question_version.qtype, response)
+            or response_files_problem(row, response)
+        ) is not None:
             outcome = AnswerOutcome.INVALID
             detail["problem"] = problem
         else:
@@ -525,12 +535,171 @@ def answer_save(
             stored = Answer.objects.filter(slot_id=row.pk).values("seq", "saved_at").get()
             return SaveResult(slot, stored["seq"], stored["saved_at"], locked.deadline, False)
     if outcome == AnswerOutcome.INVALID:
+        if detail.get("problem") == "unknown_file":
+            raise ValidationFailed(
+                _("The answer names a file that was not uploaded to this question."),
+                code="invalid_response",
+            )
+        if detail.get("problem") == "too_many_files":
+            raise ValidationFailed(
+                _("The answer has more files than this question allows."),
+                code="invalid_response",
+            )
         raise ValidationFailed(
             _("The answer has the wrong form for this question."), code="invalid_response"
         )
     if outcome == AnswerOutcome.REFUSED_LATE:
         attempt_finish_if_overdue(attempt, now=now)
     raise _refused_finished()
+
+
+# --- files of an answer (a file question, an essay's attachments) ------------------------------
+
+
+def response_file_ids(response: Any) -> list:
+    """The file ids an essay or file response references (as sent)."""
+    if isinstance(response, dict) and isinstance(response.get("files"), list):
+        return list(response["files"])
+    return []
+
+
+def response_files_problem(slot: AttemptSlot, response: Any) -> str | None:
+    """Why the files of a response cannot be taken (None: fine): more than the question allows
+    (``too_many_files``), or an id that is not a file uploaded to this very slot
+    (``unknown_file``: another attempt's, another question's, a made-up number, twice)."""
+    if slot.question_version.qtype not in MANUAL_QTYPES:
+        return None
+    ids = response_file_ids(response)
+    if not ids:
+        return None
+    if len(ids) > slot_max_files(slot.question_version):
+        return "too_many_files"
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids) or len(set(ids)) != len(ids):
+        return "unknown_file"
+    found = AttemptFile.objects.filter(slot_id=slot.pk, pk__in=ids).count()
+    return None if found == len(ids) else "unknown_file"
+
+
+def attempt_file_max_bytes() -> int:
+    return settings.QASHYQ_ATTEMPT_FILE_MAX_MB * 1024 * 1024
+
+
+# every upload into one slot, attached or not: a bound on what one student can store
+MAX_UPLOADS_PER_SLOT = 30
+
+
+def _upload_refusal(
+    attempt: Attempt, row: AttemptSlot, now: datetime.datetime, *, current_slot: int
+) -> tuple[str | None, Exception | None]:
+    """The reason an upload into ``row`` is refused now: ``(outcome to log, error)``."""
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return AnswerOutcome.REFUSED_FINISHED, _refused_finished()
+    if attempt.deadline is not None and now > attempt.deadline + grace():
+        return AnswerOutcome.REFUSED_LATE, _refused_finished()
+    if attempt.test.navigation == Navigation.SEQUENTIAL and row.number < current_slot:
+        return None, Conflict(
+            _("This question is behind you: a sequential test has no way back."),
+            code="slot_locked",
+        )
+    limit = slot_max_files(row.question_version)
+    if limit == 0:
+        return None, ValidationFailed(_("This question takes no files."), code="files_not_allowed")
+    answer = Answer.objects.filter(slot_id=row.pk).values_list("response", flat=True).first()
+    if len(response_file_ids(answer)) >= limit:
+        return None, ValidationFailed(
+            _("This question takes at most %(count)s files: remove one first.") % {"count": limit},
+            code="too_many_files",
+            details={"max_files": limit},
+        )
+    if AttemptFile.objects.filter(slot_id=row.pk).count() >= MAX_UPLOADS_PER_SLOT:
+        return None, ValidationFailed(
+            _("Too many files were uploaded to this question."), code="too_many_uploads"
+        )
+    return None, None
+
+
+def attempt_file_upload(
+    *, actor, attempt: Attempt, slot: int, upload, now: datetime.datetime | None = None
+) -> AttemptFile:
+    """Store one file a student uploads into a slot of their attempt (a file question, an
+    essay's attachment). The owner only, while the attempt is in progress and before its
+    deadline plus the grace (a late upload is refused and logged like a late save). The file is
+    sniffed against the question's ``accept`` kinds and the size limit
+    (``QASHYQ_ATTEMPT_FILE_MAX_MB``, default 50) and stored atomically; refused, nothing is
+    stored. At most ``max_files`` (``attachments`` for an essay) counting the files the current
+    response references. The response then references the file through ``answer_save``."""
+    if not policies.can_write_attempt(actor, attempt):
+        raise PermissionDenied(_("Only the student who took the attempt may answer in it."))
+    row = (
+        AttemptSlot.objects.select_related("question_version")
+        .filter(attempt_id=attempt.pk, number=slot)
+        .first()
+    )
+    sequential = attempt.test.navigation == Navigation.SEQUENTIAL
+    if row is None or (
+        sequential and attempt.state == AttemptState.IN_PROGRESS and slot > attempt.current_slot
+    ):
+        raise NotFound(_("There is no such question in this attempt."))
+
+    now = _now(now)
+    # cheap checks first, without a lock, so a refused upload is not even read
+    outcome, error = _upload_refusal(attempt, row, now, current_slot=attempt.current_slot)
+    if error is not None:
+        _refuse_upload(attempt, slot, upload, outcome, error, now)
+    max_bytes = attempt_file_max_bytes()
+    kinds = slot_file_kinds(row.question_version)
+    checked = core_files.validate_upload(upload, max_bytes=max_bytes, allowed_kinds=kinds)
+    stored = core_files.store_upload(
+        upload, folder=f"attempt-files/{attempt.pk}", max_bytes=max_bytes
+    )
+    try:
+        with transaction.atomic():
+            # the attempt's row lock: a concurrent submit either sees this file or refuses it
+            locked = Attempt.objects.select_for_update(no_key=True).get(pk=attempt.pk)
+            locked.test = attempt.test
+            outcome, error = _upload_refusal(locked, row, now, current_slot=locked.current_slot)
+            record = None
+            if error is None:
+                record = AttemptFile.objects.create(
+                    attempt=locked,
+                    slot=row,
+                    file=stored.name,
+                    original_name=stored.original_name[:255] or "file",
+                    kind=checked.kind,
+                    mime_type=checked.mime_type,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    uploaded_at=now,
+                )
+    except BaseException:
+        _delete_quietly(stored.name)
+        raise
+    if record is None:
+        _delete_quietly(stored.name)
+        _refuse_upload(attempt, slot, upload, outcome, error, now)
+    return record
+
+
+def _delete_quietly(name: str) -> None:
+    with contextlib.suppress(OSError):  # best effort: a refused upload keeps nothing
+        default_storage.delete(name)
+
+
+def _refuse_upload(attempt, slot, upload, outcome, error, now) -> NoReturn:
+    """Log a late or finished refusal as a refused save is logged, then raise ``error``."""
+    if outcome is not None:
+        detail: dict[str, Any] = {
+            "source": "upload",
+            "name": str(getattr(upload, "name", "") or "")[:255],
+        }
+        if attempt.deadline is not None:
+            detail["deadline"] = attempt.deadline.isoformat()
+        AnswerEvent.objects.create(
+            attempt_id=attempt.pk, slot_number=slot, seq=0, outcome=outcome, at=now, detail=detail
+        )
+        if outcome == AnswerOutcome.REFUSED_LATE:
+            attempt_finish_if_overdue(attempt, now=now)
+    raise error
 
 
 # --- next, submit, sweep --------------------------------------------------------------------------
@@ -909,7 +1078,10 @@ def offline_answers_apply(*, actor, attempt: Attempt, document: Any) -> list[dic
                 continue
             response = item.get("response")
             old_seq = row.answer.seq
-            if response_problem(row.question_version.qtype, response) is not None:
+            if (
+                response_problem(row.question_version.qtype, response) is not None
+                or response_files_problem(row, response) is not None
+            ):
                 outcome = AnswerOutcome.INVALID
             elif Answer.objects.filter(slot_id=row.pk, seq__lt=seq).update(
                 response=response, seq=seq, saved_at=now

@@ -39,6 +39,7 @@ __all__ = [
     "override_set",
     "parse_ip_ranges",
     "section_add",
+    "section_remove",
     "test_create",
     "test_publish",
     "test_update",
@@ -238,6 +239,20 @@ def section_add(
             ]
         )
     return section
+
+
+def section_remove(*, actor, section: TestSection) -> None:
+    """Remove a section (its fixed questions go with it). Attempts already started keep the
+    questions they drew: their slots point to question versions, not to sections."""
+    test = section.test
+    if not policies.can_manage_tests(actor, test.offering_id):
+        raise PermissionDenied(_("Only the tutors of this course may change its tests."))
+    with transaction.atomic():
+        TestSection.objects.filter(pk=section.pk).delete()
+        if test.published and not test.sections.exists():
+            # a published test without questions could only refuse every student
+            Test.objects.filter(pk=test.pk).update(published=False)
+            test.published = False
 
 
 def test_publish(*, actor, test: Test, published: bool = True) -> Test:

@@ -150,7 +150,7 @@ QUESTIONS = [
         "file",
         "Суретіңізді жүктеңіз",
         {"accept": ["image"], "max_files": 1},
-        {"files": [1]},
+        {"files": []},
         None,
     ),
 ]

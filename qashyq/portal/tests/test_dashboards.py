@@ -168,6 +168,27 @@ def test_tutor_dashboard_leads_to_the_tasks_of_each_course_and_the_question_bank
     assert f'href="{reverse("assessments:bank_list")}"' in html
 
 
+def test_student_dashboard_leads_to_each_course_s_materials_tasks_tests_and_own_marks(
+    client, academy
+):
+    student = academy["students"][0].user
+    response, html = open_dashboard(client, student)
+    offering = student.enrollments.first().offering
+    for url in (
+        reverse("courses:materials", args=[offering.pk]),
+        reverse("assignments:task_list", args=[offering.pk]),
+        reverse("assessments:test_list", args=[offering.pk]),
+        reverse("gradebook:journal_mine", args=[offering.pk]),
+    ):
+        assert f'href="{url}"' in html
+    assert reverse("gradebook:journal", args=[offering.pk]) + '"' not in html
+
+
+def test_registrar_dashboard_leads_to_late_edit_requests(client, academy):
+    response, html = open_dashboard(client, user_with_role("registrar"))
+    assert f'href="{reverse("gradebook:late_edits")}"' in html
+
+
 def test_methodologist_dashboard_leads_to_question_banks_and_open_courses(client, academy):
     response, html = open_dashboard(client, user_with_role("methodologist"))
     assert f'href="{reverse("assessments:bank_list")}"' in html

@@ -10,7 +10,10 @@
 //   sent and removed once the server holds it (or something newer), so a dropped network, a
 //   closed tab or a reload loses nothing that was typed;
 // - if the network never returns, the student downloads the answers encrypted (AES-GCM with the
-//   attempt's offline_key) for staff to upload into the attempt.
+//   attempt's offline_key) for staff to upload into the attempt;
+// - a file (a drawing, a recording, an essay's attachment) is uploaded on its own and then
+//   referenced by id in the answer; a file chosen while offline waits in IndexedDB (as a Blob)
+//   and is uploaded when the network returns.
 
 const $ = (id) => document.getElementById(id);
 const configElement = $("attempt-config");
@@ -19,6 +22,34 @@ const config = Object.assign(
   globalThis.QASHYQ_ATTEMPT_OPTIONS || {},
 );
 const S = config.strings;
+// The texts of the file widgets come with the page (translated in the template).
+const fileStrings = document.getElementById("attempt-file-strings");
+const F = Object.assign(
+  {
+    choose: "Choose a file",
+    attach: "Attach a file",
+    attached: "Attached files",
+    none: "No file attached yet.",
+    count: "Files: {count} of {max}.",
+    full: "To attach another file, remove one first.",
+    remove: "Remove",
+    removeLabel: "Remove {name}",
+    removed: "{name} was removed from the answer.",
+    uploading: "Uploading {name}…",
+    uploaded: "{name} is attached.",
+    waiting: "{name} is kept on this device and will be uploaded when the network returns.",
+    waitingNoStorage: "{name} could not be uploaded: the network is down. Choose it again when it returns.",
+    refused: "{name} was not uploaded: {message}",
+    offline: "Files need the network. A file chosen now is kept on this device and uploaded when the network returns.",
+    file: "File {id}",
+    record: "Record",
+    stopRecording: "Stop recording",
+    recording: "Recording… {time}",
+    recordingName: "recording-{time}.webm",
+    microphoneRefused: "The microphone cannot be used: {message}",
+  },
+  fileStrings ? { ...fileStrings.dataset } : {},
+);
 const fmt = (text, vars) =>
   text.replace(/\{(\w+)\}/g, (whole, key) => (key in vars ? String(vars[key]) : whole));
 
@@ -26,6 +57,7 @@ const fmt = (text, vars) =>
 
 const DB_NAME = "qashyq-attempts";
 const STORE = "answers";
+const UPLOADS = "uploads"; // files chosen but not yet uploaded: {key, attempt, slot, name, type, blob}
 
 function openDatabase() {
   return new Promise((resolve, reject) => {
@@ -33,11 +65,14 @@ function openDatabase() {
       reject(new Error("IndexedDB is not available"));
       return;
     }
-    const request = indexedDB.open(DB_NAME, 1);
+    const request = indexedDB.open(DB_NAME, 2);
     request.onupgradeneeded = () => {
       const db = request.result;
       if (!db.objectStoreNames.contains(STORE)) {
         db.createObjectStore(STORE, { keyPath: ["attempt", "slot"] });
+      }
+      if (!db.objectStoreNames.contains(UPLOADS)) {
+        db.createObjectStore(UPLOADS, { keyPath: "key", autoIncrement: true });
       }
     };
     request.onsuccess = () => resolve(request.result);
@@ -60,12 +95,12 @@ class AnswerStore {
     return this.db !== null;
   }
 
-  _run(mode, work) {
+  _run(mode, work, storeName = STORE) {
     if (this.db === null) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
-      const tx = this.db.transaction(STORE, mode);
+      const tx = this.db.transaction(storeName, mode);
       let result;
-      const request = work(tx.objectStore(STORE), (value) => {
+      const request = work(tx.objectStore(storeName), (value) => {
         result = value;
       });
       if (request) {
@@ -98,6 +133,23 @@ class AnswerStore {
       };
       return null;
     });
+  }
+
+  // Files waiting for the network. putUpload answers the record's key (undefined without a
+  // database: the file then lives only in this page).
+  putUpload(record) {
+    return this._run("readwrite", (store) => store.add(record), UPLOADS);
+  }
+
+  uploads(attempt) {
+    return this._run("readonly", (store) => store.getAll(), UPLOADS).then((rows) =>
+      (rows || []).filter((row) => row.attempt === attempt),
+    );
+  }
+
+  forgetUpload(key) {
+    if (key === undefined || key === null) return Promise.resolve();
+    return this._run("readwrite", (store) => store.delete(key), UPLOADS);
   }
 }
 
@@ -592,9 +644,377 @@ function clozeWidget(slot, change) {
   };
 }
 
+// --- files: a file question, an essay's attachments ---------------------------------------
+//
+// A file is uploaded first (POST …/slots/{slot}/files, one request per file, with a progress
+// bar) and becomes part of the answer when a save references its id. Removing a file saves an
+// answer without its id (the server keeps the file; staff see it as not attached). A file chosen
+// offline waits in IndexedDB and is uploaded when the network returns (uploadAll).
+
+const fileBoxes = new Map(); // slot number -> the slot's file box
+
+function formatSize(bytes) {
+  const units = [
+    ["megabyte", 1024 * 1024],
+    ["kilobyte", 1024],
+  ];
+  for (const [unit, size] of units) {
+    if (bytes >= size) {
+      try {
+        return new Intl.NumberFormat(config.language || undefined, {
+          style: "unit",
+          unit,
+          maximumFractionDigits: 1,
+        }).format(bytes / size);
+      } catch {
+        return `${(bytes / size).toFixed(1)} ${unit === "megabyte" ? "MB" : "KB"}`;
+      }
+    }
+  }
+  try {
+    return new Intl.NumberFormat(config.language || undefined, { style: "unit", unit: "byte" }).format(bytes);
+  } catch {
+    return `${bytes} B`;
+  }
+}
+
+function fileBox(slot, change, max, labelText) {
+  const known = new Map((slot.files || []).map((file) => [file.id, file]));
+  let files = [];
+  const pending = []; // {key, name, type, blob, state: "waiting"|"sending", node, progress}
+  const inputId = `q${slot.slot}-file`;
+  const helpId = `q${slot.slot}-file-help`;
+  const listTitleId = `q${slot.slot}-files-title`;
+  const list = h("ul", { className: "attempt-files__list", "aria-labelledby": listTitleId });
+  const empty = h("p", { className: "hint attempt-files__empty", text: F.none });
+  const help = h("p", { className: "hint", id: helpId });
+  const input = h("input", {
+    type: "file",
+    id: inputId,
+    accept: slot.accept_types || null,
+    "aria-describedby": helpId,
+  });
+  const message = h("p", { className: "attempt-files__message", role: "status", "aria-live": "polite" });
+  const node = h(
+    "div",
+    { className: "attempt-files" },
+    h("h3", { className: "attempt-files__title small", id: listTitleId, text: F.attached }),
+    list,
+    empty,
+    h("div", { className: "attempt-field" }, h("label", { for: inputId, text: labelText }), input),
+    help,
+    message,
+  );
+  const box = {
+    node,
+    max,
+    slot: slot.slot,
+    known,
+    pending,
+    get files() {
+      return [...files];
+    },
+    setFiles(ids) {
+      files = Array.isArray(ids) ? ids.filter((id) => Number.isInteger(id)) : [];
+      draw();
+    },
+    say(text) {
+      message.textContent = text;
+    },
+    draw,
+  };
+
+  function remove(id) {
+    const name = (known.get(id) || {}).name || fmt(F.file, { id });
+    files = files.filter((other) => other !== id);
+    draw();
+    change(false);
+    input.focus();
+    box.say(fmt(F.removed, { name }));
+  }
+
+  function draw() {
+    const locked = state.finished || state.wantFinish;
+    list.replaceChildren(
+      ...files.map((id) => {
+        const file = known.get(id);
+        const name = file ? file.name : fmt(F.file, { id });
+        return h(
+          "li",
+          { className: "attempt-files__item" },
+          file && file.url
+            ? h("a", { href: file.url, target: "_blank", rel: "noopener", text: name })
+            : h("span", { text: name }),
+          file ? h("span", { className: "muted small", text: ` (${formatSize(file.size)})` }) : null,
+          h("button", {
+            type: "button",
+            className: "button button--secondary attempt-files__remove",
+            text: F.remove,
+            "aria-label": fmt(F.removeLabel, { name }),
+            disabled: locked,
+            onclick: () => remove(id),
+          }),
+        );
+      }),
+      ...pending.map((item) => item.node),
+    );
+    empty.hidden = files.length + pending.length > 0;
+    const used = files.length + pending.length;
+    help.textContent = `${fmt(F.count, { count: used, max })}${used >= max ? ` ${F.full}` : ""}${
+      state.offlineSince !== null ? ` ${F.offline}` : ""
+    }`;
+    input.disabled = locked || used >= max;
+    if (box.recorder) {
+      box.recorder.button.disabled = locked || (used >= max && box.recorder.button.getAttribute("aria-pressed") !== "true");
+      if (locked) box.recorder.stop();
+    }
+  }
+
+  input.addEventListener("change", () => {
+    const chosen = [...input.files];
+    input.value = "";
+    for (const file of chosen) {
+      if (files.length + pending.length >= max) {
+        box.say(F.full);
+        break;
+      }
+      addUpload(box, { name: file.name, type: file.type, blob: file }, change);
+    }
+  });
+  const recorder = recorderControls(box, change);
+  if (recorder) input.parentNode.after(recorder.node);
+  box.recorder = recorder;
+  fileBoxes.set(slot.slot, box);
+  draw();
+  return box;
+}
+
+// "Record" for a question that takes audio, where the browser can record (MediaRecorder): the
+// recording becomes a WebM audio file, kept and uploaded like a chosen file.
+function recorderControls(box, change) {
+  const accept = (box.node.querySelector("input[type=file]").getAttribute("accept") || "").split(",");
+  if (!accept.includes("audio/webm")) return null;
+  if (!globalThis.MediaRecorder || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return null;
+  if (MediaRecorder.isTypeSupported && !MediaRecorder.isTypeSupported("audio/webm")) return null;
+  const button = h("button", { type: "button", className: "button button--secondary attempt-record", text: F.record });
+  const time = h("span", { className: "attempt-record__time", role: "timer", hidden: true });
+  let recorder = null;
+  let clockTimer = null;
+  let started = 0;
+  const stop = () => {
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+  };
+  button.addEventListener("click", async () => {
+    if (recorder) {
+      stop();
+      return;
+    }
+    if (box.files.length + box.pending.length >= box.max) {
+      box.say(F.full);
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (error) {
+      box.say(fmt(F.microphoneRefused, { message: error.message || error.name || error }));
+      return;
+    }
+    const chunks = [];
+    recorder = new MediaRecorder(stream, { mimeType: "audio/webm" });
+    recorder.addEventListener("dataavailable", (event) => {
+      if (event.data && event.data.size) chunks.push(event.data);
+    });
+    recorder.addEventListener("stop", () => {
+      stream.getTracks().forEach((track) => track.stop());
+      clearInterval(clockTimer);
+      recorder = null;
+      time.hidden = true;
+      button.textContent = F.record;
+      button.removeAttribute("aria-pressed");
+      if (!chunks.length) return;
+      const stamp = new Date(serverNow()).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+      const blob = new Blob(chunks, { type: "audio/webm" });
+      addUpload(box, { name: fmt(F.recordingName, { time: stamp }), type: "audio/webm", blob }, change);
+      button.focus();
+    });
+    recorder.start(1000);
+    started = performance.now();
+    button.textContent = F.stopRecording;
+    button.setAttribute("aria-pressed", "true");
+    time.hidden = false;
+    const show = () => {
+      time.textContent = fmt(F.recording, { time: formatLeft(performance.now() - started) });
+    };
+    show();
+    clockTimer = setInterval(show, 1000);
+  });
+  return { node: h("div", { className: "attempt-record" }, button, " ", time), stop, button };
+}
+
+function pendingNode(item) {
+  const progress = h("progress", { max: "100", value: "0", "aria-label": fmt(F.uploading, { name: item.name }) });
+  const text = h("span", { text: fmt(F.uploading, { name: item.name }) });
+  item.progress = progress;
+  item.text = text;
+  item.node = h("li", { className: "attempt-files__item attempt-files__item--pending" }, text, " ", progress);
+  return item;
+}
+
+function showWaiting(item) {
+  item.state = "waiting";
+  item.text.textContent = fmt(item.key === undefined ? F.waitingNoStorage : F.waiting, { name: item.name });
+  item.progress.hidden = true;
+}
+
+// A newly chosen file: kept in IndexedDB first (so a dropped network or a reload keeps it), then
+// uploaded.
+async function addUpload(box, file, change) {
+  const item = pendingNode({ name: file.name || "file", type: file.type || "", blob: file.blob, state: "waiting" });
+  item.change = change;
+  box.pending.push(item);
+  box.draw();
+  try {
+    item.key = await store.putUpload({
+      attempt: state.attempt,
+      slot: box.slot,
+      name: item.name,
+      type: item.type,
+      blob: item.blob,
+      added_at: new Date(serverNow()).toISOString(),
+    });
+  } catch {
+    item.key = undefined;
+  }
+  updateStatus();
+  uploadAll();
+}
+
+function dropPending(box, item) {
+  const index = box.pending.indexOf(item);
+  if (index >= 0) box.pending.splice(index, 1);
+  store.forgetUpload(item.key).catch(() => {});
+  box.draw();
+}
+
+const pendingUploads = () => [...fileBoxes.values()].reduce((n, box) => n + box.pending.length, 0);
+
+let uploading = false;
+
+// Upload the waiting files one at a time (like the answers: one request in flight).
+async function uploadAll() {
+  if (uploading || state.attempt === null || state.finished) return;
+  uploading = true;
+  try {
+    for (const box of fileBoxes.values()) {
+      for (const item of [...box.pending]) {
+        if (item.state !== "waiting") continue;
+        if (state.finished) return;
+        const goOn = await uploadOne(box, item);
+        if (!goOn) return;
+      }
+    }
+  } finally {
+    uploading = false;
+    updateStatus();
+  }
+}
+
+function uploadOne(box, item) {
+  item.state = "sending";
+  item.text.textContent = fmt(F.uploading, { name: item.name });
+  item.progress.hidden = false;
+  item.progress.value = 0;
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${config.attemptUrl}${state.attempt}/slots/${box.slot}/files`);
+    xhr.setRequestHeader("X-CSRFToken", csrfToken());
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) item.progress.value = Math.round((event.loaded / event.total) * 100);
+    });
+    xhr.addEventListener("load", () => {
+      let data = {};
+      try {
+        data = JSON.parse(xhr.responseText || "{}") || {};
+      } catch {
+        data = {};
+      }
+      const result = { status: xhr.status, data };
+      backOnline();
+      if (xhr.status === 201 && Number.isInteger(data.id)) {
+        box.known.set(data.id, data);
+        dropPending(box, item);
+        box.setFiles([...box.files, data.id]);
+        box.say(fmt(F.uploaded, { name: data.name || item.name }));
+        item.change(false);
+        resolve(true);
+      } else if (xhr.status === 409 && data.code === "attempt_finished") {
+        dropPending(box, item);
+        endedByServer(errorMessage(result));
+        resolve(false);
+      } else if ([400, 404, 409, 413, 422].includes(xhr.status)) {
+        // Never accepted (a kind the question does not take, too large…): say why, drop it.
+        dropPending(box, item);
+        const why = xhr.status === 413 ? `HTTP 413` : errorMessage(result);
+        box.say(fmt(F.refused, { name: item.name, message: why }));
+        resolve(true);
+      } else {
+        showWaiting(item);
+        state.problem = xhr.status === 401 || xhr.status === 403
+          ? fmt(S.session_problem, { message: errorMessage(result) })
+          : S.server_problem;
+        resolve(false);
+      }
+    });
+    const offline = () => {
+      showWaiting(item);
+      wentOffline();
+      box.draw();
+      resolve(false);
+    };
+    xhr.addEventListener("error", offline);
+    xhr.addEventListener("abort", offline);
+    const form = new FormData();
+    form.append("file", item.blob, item.name);
+    xhr.send(form);
+  });
+}
+
+// Files chosen before a reload (or before the network dropped) that never reached the server.
+async function resumeUploads(attempt) {
+  let rows = [];
+  try {
+    rows = await store.uploads(attempt);
+  } catch {
+    rows = [];
+  }
+  for (const row of rows) {
+    const box = fileBoxes.get(row.slot);
+    const slotState = state.slots.get(row.slot);
+    if (!box || !slotState) continue;
+    const item = pendingNode({ key: row.key, name: row.name, type: row.type, blob: row.blob, state: "waiting" });
+    item.change = (debounced) => onChange(slotState, debounced);
+    showWaiting(item);
+    box.pending.push(item);
+    box.draw();
+  }
+}
+
+function fileWidget(slot, change) {
+  const max = Number(slot.max_files) || 1;
+  const box = fileBox(slot, change, max, F.choose);
+  return {
+    node: box.node,
+    read: () => (box.files.length ? { files: box.files } : null),
+    write(response) {
+      box.setFiles(response && Array.isArray(response.files) ? response.files : []);
+    },
+  };
+}
+
 function essayWidget(slot, change) {
   const id = `q${slot.slot}-essay`;
-  let files = [];
   const area = h("textarea", {
     id,
     rows: 12,
@@ -602,19 +1022,24 @@ function essayWidget(slot, change) {
     oninput: () => change(true),
     onchange: () => change(false),
   });
+  const box = Number(slot.attachments) > 0 ? fileBox(slot, change, Number(slot.attachments), F.attach) : null;
+  // Without the attachments box, files the server holds are kept as they are.
+  let files = [];
   const node = h(
     "div",
     { className: "attempt-field attempt-essay" },
     h("label", { for: id, text: S.your_answer }),
     area,
-    slot.attachments ? h("p", { className: "hint", text: S.essay_files_note }) : null,
+    box ? box.node : null,
   );
+  const current = () => (box ? box.files : [...files]);
   return {
     node,
-    read: () => (area.value === "" && files.length === 0 ? null : { text: area.value, files: [...files] }),
+    read: () => (area.value === "" && current().length === 0 ? null : { text: area.value, files: current() }),
     write(response) {
       area.value = response && typeof response.text === "string" ? response.text : "";
       files = response && Array.isArray(response.files) ? [...response.files] : [];
+      if (box) box.setFiles(files);
     },
   };
 }
@@ -649,7 +1074,7 @@ function widgetFor(slot, change) {
     case "essay":
       return essayWidget(slot, change);
     case "file":
-      return noteWidget(S.file_note);
+      return fileWidget(slot, change);
     case "description":
       return { node: null, read: () => undefined, write() {}, readOnly: true };
     default:
@@ -726,6 +1151,8 @@ function render(doc) {
   const total = doc.slot_count ?? numbers.size;
   const sequential = doc.test && doc.test.navigation === "sequential";
   const previous = state.slots;
+  const previousBoxes = new Map(fileBoxes);
+  fileBoxes.clear();
   state.slots = new Map();
   el.questions.replaceChildren();
   el.navList.replaceChildren();
@@ -741,6 +1168,17 @@ function render(doc) {
         slotState.changedOrder = old.changedOrder;
         slotState.lastResponse = old.pending.response;
         slotState.widget.write(old.pending.response);
+      }
+      // Files still waiting for the network stay with their question.
+      const oldBox = previousBoxes.get(slot.slot);
+      const newBox = fileBoxes.get(slot.slot);
+      if (oldBox && newBox && oldBox.pending.length) {
+        for (const item of oldBox.pending) {
+          item.change = (debounced) => onChange(slotState, debounced);
+          newBox.pending.push(item);
+        }
+        for (const [id, file] of oldBox.known) if (!newBox.known.has(id)) newBox.known.set(id, file);
+        newBox.draw();
       }
     }
     state.slots.set(slot.slot, slotState);
@@ -837,7 +1275,8 @@ function storageProblem() {
   el.app.insertBefore(h("p", { className: "notice notice--warn", text: S.no_storage }), el.questions);
 }
 
-const unsent = () => [...state.slots.values()].some((s) => s.pending || s.dirty || s.inflight);
+const unsent = () =>
+  [...state.slots.values()].some((s) => s.pending || s.dirty || s.inflight) || pendingUploads() > 0;
 
 // One save at a time, the oldest change first: a student changes one answer at a time, and one
 // request in flight per student keeps a cohort's storm gentle on the server.
@@ -921,11 +1360,16 @@ function showSlotError(slotState, message) {
 }
 
 function wentOffline() {
-  if (state.offlineSince === null) state.offlineSince = performance.now();
+  if (state.offlineSince === null) {
+    state.offlineSince = performance.now();
+    for (const box of fileBoxes.values()) box.draw(); // "files need the network"
+  }
 }
 
 function backOnline() {
+  if (state.offlineSince === null) return;
   state.offlineSince = null;
+  for (const box of fileBoxes.values()) box.draw();
 }
 
 let lastStatus = null;
@@ -1025,6 +1469,7 @@ async function tryFinish() {
   if (state.finished || state.submitting) return;
   if (unsent()) {
     pump();
+    uploadAll();
     if (state.offlineSince !== null) showResult(S.finish_offline, "warn", false);
     return;
   }
@@ -1179,12 +1624,14 @@ async function begin(doc) {
     finished(null, null);
     return;
   }
+  await resumeUploads(doc.id);
   answerShownOrders();
   updateNav();
   const first = el.questions.querySelector("h2");
   if (first) first.focus();
   tick();
   pump();
+  uploadAll();
 }
 
 // The order an ordering question shows is an answer from the start (as in Moodle).
@@ -1326,7 +1773,10 @@ let retryTimer = null;
 function retryLoop() {
   retryTimer = setTimeout(() => {
     if (state.attempt !== null) {
-      if (unsent()) pump();
+      if (unsent()) {
+        pump();
+        uploadAll();
+      }
       else if (state.offlineSince !== null && navigator.onLine) backOnline();
       if (state.wantFinish) tryFinish();
       updateStatus();
@@ -1356,6 +1806,7 @@ async function main() {
   window.addEventListener("online", () => {
     backOnline();
     pump();
+    uploadAll();
     if (state.wantFinish) tryFinish();
     updateStatus();
   });
