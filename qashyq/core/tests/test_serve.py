@@ -1,5 +1,5 @@
 """`manage.py serve`, the runner behind `make run`: one ASGI web process (HTTP + websockets) and
-the task worker, started together and stopped together."""
+the task worker and the periodic jobs, started together and stopped together."""
 
 import base64
 import os
@@ -139,15 +139,16 @@ def websocket_ping(port: int) -> bytes:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_serves_http_static_and_websockets_then_ctrl_c_stops_both(dev_env):
+def test_serves_http_static_and_websockets_then_ctrl_c_stops_all(dev_env):
     port = free_port()
     serve = Serve(dev_env, port)
     try:
         serve.wait_until_announced()
         children = children_of(serve.proc.pid)
-        assert len(children) == 2
+        assert len(children) == 3
         assert any("granian" in command_line(pid) for pid in children)
         assert any("db_worker" in command_line(pid) for pid in children)
+        assert any("run_periodic" in command_line(pid) for pid in children)
 
         # Static files through whitenoise under ASGI with DEBUG on (no collectstatic needed).
         with urllib.request.urlopen(

@@ -1,10 +1,11 @@
 """`manage.py serve`: the embedded default of `make run`.
 
-Starts two child processes and keeps them together:
+Starts three child processes and keeps them together:
 - granian serving config.asgi:application (HTTP and websockets on one port, one ASGI process),
-- the django-tasks-db worker (`manage.py db_worker`) running background tasks.
+- the django-tasks-db worker (`manage.py db_worker`) running background tasks,
+- `manage.py run_periodic`, the apps' periodic sweeps (e.g. finishing overdue test attempts).
 
-Ctrl-C (SIGINT), SIGTERM or SIGHUP stop both; when either child dies the other is stopped too and
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stop all; when any child dies the others are stopped too and
 the command exits with an error. A deployment runs these processes separately (docs/deploy.md).
 """
 
@@ -51,7 +52,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--no-worker", action="store_true", help="Do not start the background-task worker."
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background-task worker and the periodic jobs.",
         )
 
     def handle(self, *args, host, port, no_worker, **options):
@@ -87,6 +90,11 @@ class Command(BaseCommand):
                 "--queue-name",
                 "*",
                 "--no-reload",
+            ]
+            commands["periodic jobs"] = [
+                sys.executable,
+                str(settings.BASE_DIR / "manage.py"),
+                "run_periodic",
             ]
         connections.close_all()
 
@@ -127,7 +135,7 @@ class Command(BaseCommand):
             name, code = failed
             self.stderr.write(f"The {name} exited with code {code}; stopping the others.")
         else:
-            self.stdout.write("\nStopping the web server and the task worker...")
+            self.stdout.write("\nStopping the web server, the task worker and the periodic jobs...")
         _stop_all(children.values())
         if failed:
             sys.exit(failed[1] or 1)
