@@ -51,7 +51,7 @@ run: $(STAMP) ## Migrate, load the demo academy, then serve http://127.0.0.1:800
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) serve --host $(HOST) --port $(PORT)
 
-serve: $(STAMP) ## Serve without migrating or seeding (web + task worker, Ctrl-C stops both)
+serve: $(STAMP) ## Serve without migrating or seeding (web, task worker, periodic jobs; Ctrl-C stops all)
 	$(MANAGE) serve --host $(HOST) --port $(PORT)
 
 # ---------------------------------------------------------------- tests and checks
