@@ -59,6 +59,11 @@ urlpatterns = [
     path("tests/<int:pk>/attempts/", views_tests.test_attempts, name="test_attempts"),
     path("attempts/<int:pk>/", views_tests.attempt_view, name="attempt_view"),
     path("attempts/<int:pk>/finish/", views_tests.attempt_finish, name="attempt_finish"),
+    path(
+        "attempts/<int:pk>/offline-file/",
+        views_tests.attempt_offline_file,
+        name="attempt_offline_file",
+    ),
     path("attempts/<int:pk>/review/", views_tests.attempt_review, name="attempt_review"),
     # --- end of the tests' tutor pages ---
     # --- grading, regrade, item analysis (views_grading.py, views_analysis.py) ---

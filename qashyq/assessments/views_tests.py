@@ -29,11 +29,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from qashyq.academics.models import CourseOffering, Enrollment
-from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
+from qashyq.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
 from . import policies, serialize
 from .forms_tests import FixedSectionForm, OverrideForm, RandomSectionForm, TestForm
 from .models import (
+    AnswerOutcome,
     Attempt,
     AttemptState,
     GradingMethod,
@@ -46,7 +47,12 @@ from .models import (
     TestSection,
 )
 from .services import tests_admin
-from .services.attempts import attempt_finish_if_overdue, attempt_submit, effective_settings
+from .services.attempts import (
+    attempt_finish_if_overdue,
+    attempt_submit,
+    effective_settings,
+    offline_answers_apply,
+)
 
 FIXED_CHOICES_MAX = 300  # questions of one bank offered for a fixed section
 DATE_FIELDS = ("opens_at", "closes_at")
@@ -576,6 +582,40 @@ def attempt_finish(request, pk: int):
     return redirect("assessments:test_attempts", attempt.test_id)
 
 
+OFFLINE_FILE_MAX_BYTES = 2 * 1024 * 1024
+
+
+@login_required
+@require_POST
+def attempt_offline_file(request, pk: int):
+    """A tutor applies a student's offline answers file to the attempt (the service decrypts and
+    checks it; a damaged file or another attempt's changes nothing)."""
+    attempt = _attempt(pk)
+    if not policies.can_view_test_results(request.user, attempt.test.offering_id):
+        raise NotFound(_("There is no such attempt."))
+    upload = request.FILES.get("answers_file")
+    if upload is None or upload.size > OFFLINE_FILE_MAX_BYTES:
+        messages.error(
+            request, _("Choose the answers file the exam page saved (a small .json file).")
+        )
+        return redirect("assessments:attempt_view", attempt.pk)
+    try:
+        report = offline_answers_apply(actor=request.user, attempt=attempt, document=upload.read())
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("assessments:attempt_view", attempt.pk)
+    saved = sum(1 for row in report if row["outcome"] == AnswerOutcome.SAVED)
+    messages.success(
+        request,
+        _(
+            "The file held %(total)s answer(s): %(saved)s applied, %(kept)s already saved or "
+            "older than the saved ones."
+        )
+        % {"total": len(report), "saved": saved, "kept": len(report) - saved},
+    )
+    return redirect("assessments:attempt_view", attempt.pk)
+
+
 # --- one attempt: the tutor's view and the student's review ---------------------------------------
 
 
@@ -762,6 +802,7 @@ def attempt_review(request, pk: int):
 
 __all__ = [
     "attempt_finish",
+    "attempt_offline_file",
     "attempt_review",
     "attempt_view",
     "final_mark",

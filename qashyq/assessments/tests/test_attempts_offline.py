@@ -95,3 +95,37 @@ def test_a_forged_or_foreign_file_is_refused_and_changes_nothing():
     assert Answer.objects.get(slot__attempt=attempt).seq == 0
     assert not AnswerEvent.objects.exists()
     assert Attempt.objects.get(pk=attempt.pk).score is None
+
+
+def test_a_tutor_applies_the_file_from_the_attempt_page(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.QASHYQ_ENFORCE_STAFF_MFA = False  # the tutor's TOTP is not what this test is about
+    world = World()
+    test = world.test(questions=[world.questions["truefalse"]], shuffle_questions=False)
+    attempt, _ = svc.attempt_start_or_resume(actor=world.student, test=test)
+    attempt = svc.attempt_submit(actor=world.student, attempt=attempt)
+    document = json.dumps(encrypt(attempt, [{"slot": 1, "seq": 1, "response": True}])).encode()
+    url = reverse("assessments:attempt_offline_file", args=[attempt.pk])
+
+    student = Client()
+    student.force_login(world.student)
+    refused = student.post(url, {"answers_file": SimpleUploadedFile("a.json", document)})
+    assert refused.status_code == 404
+    assert Answer.objects.get(slot__attempt=attempt).seq == 0
+
+    tutor = Client()
+    tutor.force_login(world.tutor)
+    page = tutor.get(reverse("assessments:attempt_view", args=[attempt.pk])).content.decode()
+    assert "Upload the student's offline answers file" in page
+    response = tutor.post(
+        url, {"answers_file": SimpleUploadedFile("answers.json", document)}, follow=True
+    )
+    assert "1 applied" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.score == 1
+
+    damaged = tutor.post(url, {"answers_file": SimpleUploadedFile("a.json", b"{}")}, follow=True)
+    assert damaged.status_code == 200
+    assert Answer.objects.get(slot__attempt=attempt).seq == 1
