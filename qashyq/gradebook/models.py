@@ -376,3 +376,215 @@ class LateEditRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.journal_id}/{self.student_id} w{self.week}"
+
+
+# --- statements (ведомость) and final grades ------------------------------------------------
+
+
+class StatementKind(models.TextChoices):
+    EXAM = "exam", _("examination statement")
+    FX_RESIT = "fx_resit", _("FX re-sit statement")
+    RETAKE = "retake", _("retake statement")
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SIGNED = "signed", _("signed")
+    LOCKED = "locked", _("locked")
+
+
+class Statement(models.Model):
+    """The examination statement of an offering (or one of its groups): a snapshot of the journal.
+
+    Draft -> signed (the tutor and every commission member) -> locked (the registrar). Locking
+    writes a ``FinalGrade`` for each line; after that a line changes only by the registrar's
+    audited correction (``services.statement_correct``).
+    """
+
+    offering = models.ForeignKey(
+        CourseOffering,
+        verbose_name=_("course offering"),
+        on_delete=models.PROTECT,
+        related_name="statements",
+    )
+    group = models.ForeignKey(
+        "academics.StudyGroup",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=StatementKind.choices, default=StatementKind.EXAM
+    )
+    scheme = models.ForeignKey(
+        GradingScheme,
+        verbose_name=_("grading scheme"),
+        on_delete=models.PROTECT,
+        related_name="statements",
+    )
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=StatementStatus.choices,
+        default=StatementStatus.DRAFT,
+        db_index=True,
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resits",
+    )
+    commission = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("commission members"),
+        blank=True,
+        related_name="commission_statements",
+    )
+    signed_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        blank=True,
+        related_name="signed_statements",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tutor"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StatementLine(models.Model):
+    """One student's line: the journal values as they were when the statement was generated."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="statement_lines"
+    )
+    tk1 = models.DecimalField(_("CC1"), null=True, blank=True, **MARK_DIGITS)
+    rk1 = models.DecimalField(_("MT1"), null=True, blank=True, **MARK_DIGITS)
+    r1 = models.DecimalField(_("R1"), null=True, blank=True, max_digits=7, decimal_places=3)
+    tk2 = models.DecimalField(_("CC2"), null=True, blank=True, **MARK_DIGITS)
+    rk2 = models.DecimalField(_("MT2"), null=True, blank=True, **MARK_DIGITS)
+    r2 = models.DecimalField(_("R2"), null=True, blank=True, max_digits=7, decimal_places=3)
+    admission = models.DecimalField(
+        _("admission rating"), null=True, blank=True, max_digits=7, decimal_places=3
+    )
+    exam = models.DecimalField(_("exam"), null=True, blank=True, **MARK_DIGITS)
+    percent = models.DecimalField(_("final %"), null=True, blank=True, **MARK_DIGITS)
+    letter = models.CharField(_("letter"), max_length=2, blank=True)
+    points = models.DecimalField(_("points"), null=True, blank=True, max_digits=3, decimal_places=2)
+    admitted = models.BooleanField(_("admitted"), default=False)
+
+    class Meta:
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "student"], name="statement_line_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}/{self.student_id}: {self.letter}"
+
+
+class AttemptKind(models.TextChoices):
+    REGULAR = "regular", _("regular")
+    FX_RESIT = "fx_resit", _("FX re-sit")
+    RETAKE = "retake", _("retake (study again)")
+    SUMMER = "summer", _("summer term")
+
+
+class FinalGrade(models.Model):
+    """The final result of a discipline for a student: what transcripts and the GPA read."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="final_grades"
+    )
+    discipline = models.ForeignKey(
+        "academics.Discipline",
+        verbose_name=_("discipline"),
+        on_delete=models.PROTECT,
+        related_name="final_grades",
+    )
+    offering = models.ForeignKey(
+        CourseOffering,
+        verbose_name=_("course offering"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="final_grades",
+        help_text=_("Empty for credits transferred from elsewhere."),
+    )
+    period = models.ForeignKey(
+        "academics.AcademicPeriod",
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="final_grades",
+    )
+    attempt_kind = models.CharField(
+        _("attempt"), max_length=16, choices=AttemptKind.choices, default=AttemptKind.REGULAR
+    )
+    percent = models.DecimalField(
+        _("final %"),
+        null=True,
+        blank=True,
+        **MARK_DIGITS,
+        help_text=_("Empty for an F of a student not admitted to the exam."),
+    )
+    letter = models.CharField(_("letter"), max_length=2)
+    points = models.DecimalField(_("points"), max_digits=3, decimal_places=2)
+    credits = models.PositiveSmallIntegerField(_("credits"))
+    ects = models.DecimalField(_("ECTS"), max_digits=4, decimal_places=1)
+    statement = models.ForeignKey(
+        Statement,
+        verbose_name=_("statement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="final_grades",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("final grade")
+        verbose_name_plural = _("final grades")
+        ordering = ["period__starts_on", "discipline__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "offering", "attempt_kind"], name="final_grade_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.discipline_id}: {self.letter}"

@@ -21,6 +21,7 @@ from .models import (
     COLUMNS,
     Attendance,
     CurrentMark,
+    FinalGrade,
     GradingScheme,
     Journal,
     JournalRow,
@@ -28,6 +29,8 @@ from .models import (
     LateEditStatus,
     MarkChange,
     Source,
+    Statement,
+    StatementLine,
 )
 
 
@@ -241,3 +244,56 @@ def absences_by_week(offering: CourseOffering, *, student_ids=None) -> dict[tupl
         (r["student_id"], r["week"]): r["n"]
         for r in qs.values("student_id", "week").annotate(n=Count("pk")).order_by()
     }
+
+
+def final_grades_of(student):
+    """The final results of a student's disciplines (every attempt), oldest period first."""
+    student_id = getattr(student, "pk", student)
+    return (
+        FinalGrade.objects.filter(student_id=student_id)
+        .select_related("discipline", "period", "offering", "statement")
+        .order_by("period__starts_on", "discipline__code", "recorded_at", "id")
+    )
+
+
+def statements_of(offering: CourseOffering) -> list[Statement]:
+    """The offering's statements, newest first, with what the list shows (three queries)."""
+    return list(
+        Statement.objects.filter(offering=offering)
+        .select_related("group", "tutor", "locked_by")
+        .prefetch_related("signed_by", "commission")
+        .order_by("-created_at", "-id")
+    )
+
+
+def statement(pk: int) -> Statement:
+    try:
+        return Statement.objects.select_related(
+            "offering__discipline__department__faculty",
+            "offering__period__year",
+            "group__program",
+            "scheme",
+            "tutor",
+            "locked_by",
+        ).get(pk=pk)
+    except Statement.DoesNotExist:
+        raise NotFound(_("There is no such statement.")) from None
+
+
+def statement_lines(statement: Statement) -> list[StatementLine]:
+    """The lines ordered by the students' names."""
+    return list(
+        statement.lines.select_related("student").order_by(
+            "student__last_name", "student__first_name", "student_id"
+        )
+    )
+
+
+def letter_totals(lines: Iterable[StatementLine], scheme: GradingScheme) -> list[tuple[str, int]]:
+    """How many lines got each letter of the scale (highest first), letters nobody got too."""
+    counts: dict[str, int] = defaultdict(int)
+    for line in lines:
+        counts[line.letter or "—"] += 1
+    letters = [row.letter for row in computation.scale_from_json(scheme.scale)]
+    totals = [(letter, counts.pop(letter, 0)) for letter in letters]
+    return totals + sorted(counts.items())

@@ -18,4 +18,10 @@ urlpatterns = [
     path("journal/", views.my_journal, name="my_journal"),
     path("journal/late-edits/", views.late_edits, name="late_edits"),
     path("journal/late-edits/<int:pk>/", views.late_edit_decide, name="late_edit_decide"),
+    path("courses/<int:pk>/statements/", views.statements, name="statements"),
+    path("statements/<int:pk>/", views.statement, name="statement"),
+    path("statements/<int:pk>/sign/", views.statement_sign, name="statement_sign"),
+    path("statements/<int:pk>/lock/", views.statement_lock, name="statement_lock"),
+    path("statements/<int:pk>/correct/", views.statement_correct, name="statement_correct"),
+    path("statements/<int:pk>.pdf", views.statement_pdf, name="statement_pdf"),
 ]
