@@ -35,6 +35,7 @@ api.add_router("", courses_router)
 api.add_router("", gradebook_router)
 api.add_router("", assignments_router)
 api.add_router("", assessments_router)
+api.add_router("", "qashyq.registrar.api.router")
 
 
 def _json_errors_only(patterns):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("qashyq.gradebook.urls")),
     path("", include("qashyq.assignments.urls")),
     path("", include("qashyq.assessments.urls")),
+    path("", include("qashyq.registrar.urls")),
     path("", include("qashyq.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("config.api")),

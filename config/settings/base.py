@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "qashyq.gradebook",
     "qashyq.assignments",
     "qashyq.assessments",
+    "qashyq.registrar",
     "qashyq.portal",
 ]
 

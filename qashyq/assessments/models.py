@@ -632,7 +632,7 @@ class Answer(models.Model):
     """The saved answer of a slot. ``seq`` is the page's counter for the slot: a save with a
     lower or equal ``seq`` changes nothing. ``fraction``/``points`` are the automatic score
     (None until scored, or for a hand-graded type); ``manual_points`` a tutor's mark, which
-    wins."""
+    wins; ``rubric_levels`` the levels chosen when that mark came from the question's rubric."""
 
     slot = models.OneToOneField(
         AttemptSlot, verbose_name=_("slot"), on_delete=models.CASCADE, related_name="answer"
@@ -655,6 +655,8 @@ class Answer(models.Model):
     )
     graded_at = models.DateTimeField(_("graded"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # the rubric levels the grader chose, {criterion id: level id} (empty: no rubric used)
+    rubric_levels = models.JSONField(_("rubric levels"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("answer")

@@ -5,7 +5,10 @@ marks to the e-journal. Thin: parse, check through a selector, call a service, r
   list (``?mode=list``, 20 a page) or one at a time (``?mode=one``); ``?show=all`` lists the
   hand-graded answers already marked too, to correct one. Each shows the question, the grader
   information, the student's response (rich text sanitised) and its files, and a form with the
-  points (0 to the slot's mark) and a comment; saving calls ``answer_grade_manually``.
+  points (0 to the slot's mark) and a comment; saving calls ``answer_grade_manually``. When the
+  slot's question version has a rubric, the form has one radio group per criterion instead of
+  the points (the service computes them, scaled to the slot's mark); the levels chosen before
+  are preselected.
 * ``regrade``: score every finished attempt again, against the version each attempt showed or
   against the current version of each question (after a key was corrected in the bank); the
   report of the marks that changed is kept in the session and shown by ``regrade_report``.
@@ -39,6 +42,7 @@ from . import selectors, serialize
 from .models import MANUAL_QTYPES, Answer, Attempt, AttemptState, QType, TextFormat
 from .services.attempts import answer_grade_manually, test_regrade
 from .services.gradebook_post import column_label, test_marks_post
+from .services.validation import rubric_max, rubric_of
 
 LIST_PAGE_SIZE = 20
 REGRADE_SESSION_KEY = "assessments.regrade_reports"
@@ -93,12 +97,39 @@ def _files(answer: Answer) -> list[dict[str, Any]]:
     ]
 
 
+def _rubric(rubric: list[dict[str, Any]] | None, chosen: Any) -> list[dict[str, Any]]:
+    """The rubric as the form draws it, each level with ``chosen`` (from the answer or from
+    the refused post)."""
+    if not rubric:
+        return []
+    chosen = chosen if isinstance(chosen, dict) else {}
+    return [
+        {
+            "id": criterion["id"],
+            "criterion": criterion["criterion"],
+            "levels": [
+                {
+                    "id": level["id"],
+                    "label": level["label"],
+                    "points": _number(Decimal(str(level["points"]))),
+                    "chosen": chosen.get(criterion["id"]) == level["id"],
+                }
+                for level in criterion["levels"]
+            ],
+        }
+        for criterion in rubric
+    ]
+
+
 def _item(answer: Answer) -> dict[str, Any]:
     slot = answer.slot
     version = slot.question_version
     data = version.data if isinstance(version.data, dict) else {}
     grader_info = data.get("grader_info")
+    rubric = rubric_of(data)
     return {
+        "rubric_source": rubric,
+        "rubric_max": _number(rubric_max(rubric)) if rubric else "",
         "answer": answer,
         "slot": slot,
         "attempt": slot.attempt,
@@ -141,6 +172,9 @@ def _render_queue(request, test, *, errors=None, posted=None, status: int = 200)
             else ("" if answer.manual_points is None else _number(answer.manual_points))
         )
         item["comment"] = given["comment"] if given else answer.comment
+        item["rubric"] = _rubric(
+            item["rubric_source"], given["rubric_levels"] if given else answer.rubric_levels
+        )
         items.append(item)
     pending = selectors.pending_manual_count(test) if show == "all" else paginator.count
     context = {
@@ -180,28 +214,41 @@ def grading_answer(request, test_id: int, answer_id: int):
             slot__attempt__state=AttemptState.FINISHED,
             slot__question_version__qtype__in=list(MANUAL_QTYPES),
         )
-        .select_related("slot")
+        .select_related("slot", "slot__question_version")
         .first()
     )
     if answer is None:
         raise NotFound(_("There is no such answer."))
     raw = (request.POST.get("points") or "").strip().replace(",", ".")
     comment = request.POST.get("comment") or ""
+    rubric = rubric_of(answer.slot.question_version.data)
+    chosen: dict[str, str] | None = None
+    if rubric:
+        chosen = {
+            criterion["id"]: value
+            for criterion in rubric
+            if (value := (request.POST.get(f"rubric-{criterion['id']}") or "").strip())
+        }
     try:
-        if not raw:
-            raise ValidationFailed(
-                _("Give the points, from 0 to %(mark)s.") % {"mark": answer.slot.mark},
-                code="points_required",
+        if chosen is not None:
+            graded = answer_grade_manually(
+                actor=request.user, answer=answer, rubric_levels=chosen, comment=comment
             )
-        graded = answer_grade_manually(
-            actor=request.user, answer=answer, points=raw, comment=comment
-        )
+        else:
+            if not raw:
+                raise ValidationFailed(
+                    _("Give the points, from 0 to %(mark)s.") % {"mark": answer.slot.mark},
+                    code="points_required",
+                )
+            graded = answer_grade_manually(
+                actor=request.user, answer=answer, points=raw, comment=comment
+            )
     except ApplicationError as error:
         return _render_queue(
             request,
             test,
             errors={answer.pk: str(error.message)},
-            posted={answer.pk: {"points": raw, "comment": comment}},
+            posted={answer.pk: {"points": raw, "comment": comment, "rubric_levels": chosen}},
             status=400,
         )
     attempt = Attempt.objects.select_related("student").get(pk=answer.slot.attempt_id)

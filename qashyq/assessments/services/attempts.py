@@ -63,6 +63,7 @@ from ..models import (
     TestOverride,
 )
 from .tests_admin import eligible_questions, parse_ip_ranges
+from .validation import rubric_of, rubric_points
 
 logger = logging.getLogger(__name__)
 
@@ -822,15 +823,50 @@ def attempts_finish_overdue(*, now: datetime.datetime | None = None) -> int:
 # --- grading by hand, regrading, final mark -------------------------------------------------------
 
 
-def answer_grade_manually(*, actor, answer: Answer, points: Any, comment: str = "") -> Answer:
+def answer_grade_manually(
+    *,
+    actor,
+    answer: Answer,
+    points: Any = None,
+    comment: str = "",
+    rubric_levels: dict[str, str] | None = None,
+) -> Answer:
     """A tutor's mark for one answer (an essay, a file, or overriding the automatic score);
-    ``points`` None gives the answer back to the automatic score. Audit-logged."""
-    slot = AttemptSlot.objects.select_related("attempt", "attempt__test").get(pk=answer.slot_id)
+    ``points`` None (and no ``rubric_levels``) gives the answer back to the automatic score.
+    With ``rubric_levels`` (``{criterion id: level id}``, one level for every criterion of the
+    rubric of the slot's question version) the points are computed from the rubric
+    (``validation.rubric_points``: chosen / rubric total × the slot's mark) and the choice is
+    kept on the answer; ``points`` must then be left out. Audit-logged."""
+    slot = AttemptSlot.objects.select_related("attempt", "attempt__test", "question_version").get(
+        pk=answer.slot_id
+    )
     attempt = slot.attempt
     if not policies.can_grade_attempt(actor, attempt):
         raise PermissionDenied(_("Only the tutors of this course grade its tests."))
     if attempt.state != AttemptState.FINISHED:
         raise Conflict(_("The attempt is not finished yet."), code="attempt_in_progress")
+    chosen: dict[str, str] = {}
+    rubric_audit: list[dict[str, Any]] = []
+    if rubric_levels is not None:
+        if points is not None:
+            raise ValidationFailed(
+                _("Give either the points or the rubric levels, not both."),
+                code="points_and_rubric",
+            )
+        rubric = rubric_of(slot.question_version.data)
+        if rubric is None:
+            raise ValidationFailed(_("This question has no rubric."), code="no_rubric")
+        points, chosen = rubric_points(rubric, rubric_levels, slot.mark)
+        for criterion in rubric:
+            level = next(lv for lv in criterion["levels"] if lv["id"] == chosen[criterion["id"]])
+            rubric_audit.append(
+                {
+                    "criterion": criterion["id"],
+                    "level": level["id"],
+                    "label": level["label"],
+                    "points": level["points"],
+                }
+            )
     if points is not None:
         try:
             points = Decimal(str(points))
@@ -851,13 +887,17 @@ def answer_grade_manually(*, actor, answer: Answer, points: Any, comment: str = 
         old = {
             "manual_points": None if row.manual_points is None else str(row.manual_points),
             "comment": row.comment,
+            "rubric_levels": row.rubric_levels or {},
             "attempt_score": None if locked.score is None else str(locked.score),
         }
         row.manual_points = points
         row.comment = comment
+        row.rubric_levels = chosen
         row.graded_by = actor
         row.graded_at = timezone.now()
-        row.save(update_fields=["manual_points", "comment", "graded_by", "graded_at"])
+        row.save(
+            update_fields=["manual_points", "comment", "rubric_levels", "graded_by", "graded_at"]
+        )
         slots = list(
             AttemptSlot.objects.filter(attempt_id=locked.pk).select_related(
                 "question_version", "answer"
@@ -865,19 +905,17 @@ def answer_grade_manually(*, actor, answer: Answer, points: Any, comment: str = 
         )
         _total(locked, slots)
         locked.save(update_fields=["score", "max_score", "needs_grading"])
-        audit_record(
-            actor=actor,
-            action="assessments.answer_graded",
-            obj=row,
-            old=old,
-            new={
-                "manual_points": None if points is None else str(points),
-                "comment": comment,
-                "attempt_score": str(locked.score),
-                "attempt": locked.pk,
-                "slot": slot.number,
-            },
-        )
+        new = {
+            "manual_points": None if points is None else str(points),
+            "comment": comment,
+            "rubric_levels": chosen,
+            "attempt_score": str(locked.score),
+            "attempt": locked.pk,
+            "slot": slot.number,
+        }
+        if rubric_audit:
+            new["rubric"] = rubric_audit
+        audit_record(actor=actor, action="assessments.answer_graded", obj=row, old=old, new=new)
     return row
 
 

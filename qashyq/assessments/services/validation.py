@@ -52,6 +52,9 @@ _EXTENSION_KINDS = {
 }
 FILE_MAX_FILES = 10
 ESSAY_MAX_ATTACHMENTS = 3
+RUBRIC_CRITERIA_MAX = 30
+RUBRIC_LEVELS_MAX = 10
+RUBRIC_POINTS_MAX = 1000
 _GAP_MARKER = re.compile(r"\{\{([^{}]*)\}\}")
 
 
@@ -373,6 +376,150 @@ def _clean_cloze(data: Mapping[str, Any], text: str | None) -> dict[str, Any]:
     return {**data, "gaps": gaps}
 
 
+def _clean_rubric(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The optional rubric of an essay or file question: ``[{"id", "criterion", "levels":
+    [{"id", "label", "points"}]}]``; None when there is none. The grader picks one level per
+    criterion; the chosen points over the rubric's total (the sum of each criterion's highest
+    level) are scaled to the slot's mark (``rubric_points``)."""
+    raw = data.get("rubric")
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        fail(_("The rubric must be a list of criteria."), "rubric_invalid")
+    if len(raw) > RUBRIC_CRITERIA_MAX:
+        fail(
+            _("A rubric can have at most %(max)s criteria.") % {"max": RUBRIC_CRITERIA_MAX},
+            "rubric_too_many_criteria",
+        )
+    criteria = _entries(raw, _("Rubric criterion"), "rubric_criterion_invalid")
+    for n, criterion in enumerate(criteria, start=1):
+        text = _text(criterion.get("criterion"), "")
+        if text is None or not text.strip():
+            fail(
+                _("Rubric criterion %(n)s has no description.") % {"n": n},
+                "rubric_criterion_text_missing",
+            )
+        criterion["criterion"] = text.strip()
+        raw_levels = criterion.get("levels")
+        if not isinstance(raw_levels, list) or len(raw_levels) < 2:
+            fail(
+                _("Rubric criterion %(n)s needs at least two levels to choose from.") % {"n": n},
+                "rubric_levels_too_few",
+            )
+        if len(raw_levels) > RUBRIC_LEVELS_MAX:
+            fail(
+                _("Rubric criterion %(n)s can have at most %(max)s levels.")
+                % {"n": n, "max": RUBRIC_LEVELS_MAX},
+                "rubric_levels_too_many",
+            )
+        levels = _entries(
+            raw_levels,
+            _("Rubric criterion %(n)s: level") % {"n": n},
+            "rubric_level_invalid",
+        )
+        for m, level in enumerate(levels, start=1):
+            label = _text(level.get("label"), "")
+            if label is None or not label.strip():
+                fail(
+                    _("Rubric criterion %(n)s: level %(m)s has no label.") % {"n": n, "m": m},
+                    "rubric_level_label_missing",
+                )
+            level["label"] = label.strip()
+            points = level.get("points")
+            if not _is_number(points) or not 0 <= points <= RUBRIC_POINTS_MAX:
+                fail(
+                    _(
+                        "Rubric criterion %(n)s: the points of level %(m)s must be a number "
+                        "from 0 to %(max)s."
+                    )
+                    % {"n": n, "m": m, "max": RUBRIC_POINTS_MAX},
+                    "rubric_level_points_invalid",
+                )
+            level["points"] = float(points)
+        _ids(levels, _("Rubric criterion %(n)s: levels") % {"n": n})
+        criterion["levels"] = levels
+    _ids(criteria, _("Rubric criteria"))
+    if criteria and rubric_max(criteria) <= 0:
+        fail(
+            _("The rubric must be worth something: give some level more than 0 points."),
+            "rubric_worth_nothing",
+        )
+    return criteria
+
+
+def rubric_max(rubric: list[dict[str, Any]]) -> Decimal:
+    """The rubric's total: the sum of each criterion's highest level."""
+    return sum(
+        (
+            max((Decimal(str(level["points"])) for level in criterion["levels"]), default=0)
+            for criterion in rubric
+        ),
+        Decimal(0),
+    )
+
+
+def rubric_of(data: Any) -> list[dict[str, Any]] | None:
+    """The cleaned rubric of a version's ``data``, or None when it has none (or an empty or
+    unusable one: a version saved before rubrics were checked is graded by points)."""
+    if not isinstance(data, Mapping) or not data.get("rubric"):
+        return None
+    try:
+        return _clean_rubric(data) or None
+    except ValidationFailed:
+        return None
+
+
+def rubric_points(
+    rubric: list[dict[str, Any]], chosen: Any, mark: Decimal
+) -> tuple[Decimal, dict[str, str]]:
+    """The points for one level chosen per criterion (``{criterion id: level id}``): the chosen
+    points over ``rubric_max`` times the slot's ``mark``, rounded half up to 0.01. Returns them
+    and the choice in the rubric's order; an incomplete or unknown choice is refused."""
+    if not isinstance(chosen, Mapping):
+        fail(_("Choose a level for every criterion of the rubric."), "rubric_incomplete")
+    known = {criterion["id"] for criterion in rubric}
+    for criterion_id in chosen:
+        if criterion_id not in known:
+            fail(
+                _("The rubric has no criterion “%(id)s”.") % {"id": criterion_id},
+                "rubric_criterion_unknown",
+            )
+    total = Decimal(0)
+    levels: dict[str, str] = {}
+    missing = []
+    for criterion in rubric:
+        level_id = chosen.get(criterion["id"])
+        if level_id in (None, ""):
+            missing.append(criterion["criterion"])
+            continue
+        level = next((lv for lv in criterion["levels"] if lv["id"] == level_id), None)
+        if level is None:
+            fail(
+                _("“%(level)s” is not a level of the criterion “%(criterion)s”.")
+                % {"level": level_id, "criterion": criterion["criterion"]},
+                "rubric_level_unknown",
+            )
+        total += Decimal(str(level["points"]))
+        levels[criterion["id"]] = level_id
+    if missing:
+        fail(
+            _("Choose a level for every criterion of the rubric; not chosen: %(criteria)s.")
+            % {"criteria": "; ".join(f"“{text}”" for text in missing)},
+            "rubric_incomplete",
+        )
+    points = (total * Decimal(mark) / rubric_max(rubric)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    return points, levels
+
+
+def _with_rubric(cleaned: dict[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    rubric = _clean_rubric(data)
+    if rubric is not None:
+        cleaned["rubric"] = rubric
+    return cleaned
+
+
 def _clean_essay(data: Mapping[str, Any]) -> dict[str, Any]:
     response_format = data.get("response_format", "rich")
     if response_format not in ("rich", "plain"):
@@ -467,9 +614,9 @@ def validate_question_data(qtype: str, data: Any, *, text: str | None = None) ->
         case QType.CLOZE:
             return _clean_cloze(data, text)
         case QType.ESSAY:
-            return _clean_essay(data)
+            return _with_rubric(_clean_essay(data), data)
         case QType.FILE:
-            return _clean_file(data)
+            return _with_rubric(_clean_file(data), data)
     return dict(data)  # description: text only
 
 
