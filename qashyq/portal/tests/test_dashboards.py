@@ -184,9 +184,24 @@ def test_student_dashboard_leads_to_each_course_s_materials_tasks_tests_and_own_
     assert reverse("gradebook:journal", args=[offering.pk]) + '"' not in html
 
 
-def test_registrar_dashboard_leads_to_late_edit_requests(client, academy):
+def test_registrar_dashboard_leads_to_late_edits_transcripts_and_the_transfer_list(
+    client, academy
+):
     response, html = open_dashboard(client, user_with_role("registrar"))
-    assert f'href="{reverse("gradebook:late_edits")}"' in html
+    for name in ("gradebook:late_edits", "registrar:search", "registrar:below_threshold"):
+        assert f'href="{reverse(name)}"' in html
+
+
+def test_student_and_parent_dashboards_lead_to_transcript_marks_and_gpa(client, academy):
+    child = academy["students"][0].user
+    response, html = open_dashboard(client, child)
+    assert f'href="{reverse("registrar:my_transcript")}"' in html
+    parent = UserFactory()
+    ParentLink.objects.create(parent=parent, student=child)
+    RoleAssignment.objects.create(user=parent, role="parent")
+    response, html = open_dashboard(client, parent)
+    assert f'href="{reverse("registrar:children_gpa")}"' in html
+    assert f'href="{reverse("gradebook:my_journal")}"' in html
 
 
 def test_methodologist_dashboard_leads_to_question_banks_and_open_courses(client, academy):
