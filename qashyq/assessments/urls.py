@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views_analysis, views_attempt, views_bank, views_grading, views_tests
+from . import (
+    views_analysis,
+    views_attempt,
+    views_bank,
+    views_grading,
+    views_questions,
+    views_tests,
+)
 
 app_name = "assessments"
 
@@ -29,6 +36,28 @@ urlpatterns = [
         name="bank_import_cancel",
     ),
     # --- end of the question banks ---
+    # --- question editor: new, edit, archive, restore (views_questions.py) ---
+    path(
+        "question-banks/<int:pk>/questions/new/",
+        views_questions.question_new,
+        name="question_new",
+    ),
+    path(
+        "question-banks/<int:pk>/questions/<int:question_pk>/edit/",
+        views_questions.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "question-banks/<int:pk>/questions/<int:question_pk>/archive/",
+        views_questions.question_archive,
+        name="question_archive",
+    ),
+    path(
+        "question-banks/<int:pk>/questions/<int:question_pk>/restore/",
+        views_questions.question_restore,
+        name="question_restore",
+    ),
+    # --- end of the question editor ---
     # --- tests: tutor pages and the student's review ---
     path("courses/<int:offering_pk>/tests/", views_tests.test_list, name="test_list"),
     path("courses/<int:offering_pk>/tests/new/", views_tests.test_create, name="test_create"),

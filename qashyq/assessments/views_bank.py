@@ -269,6 +269,12 @@ def bank_question(request, pk: int, question_pk: int):
             "version": version,
             "show_key": show_key,
             "view": _question_view(version, show_key),
+            # the version list for editors, authors loaded with it (one query, not one per row)
+            "history": (
+                question.versions.select_related("created_by").order_by("-number")
+                if show_key
+                else ()
+            ),
         },
     )
 

@@ -142,6 +142,31 @@ def test_detail_query_count_does_not_grow_with_the_questions(
     assert small.status_code == big.status_code == 200
 
 
+def test_preview_lists_versions_with_their_authors_in_a_fixed_number_of_queries(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qashyq.assessments import services
+
+    fill(world, "moodle_ru.xml", "moodlexml")
+    question = Question.objects.get(current_version__name="Тритон")
+    client.force_login(world.tutor)
+    url = reverse("assessments:bank_question", args=[world.bank.pk, question.pk])
+    client.get(url)  # the session and the roles are loaded once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(4):
+        services.question_update(actor=world.tutor, question=question, text=f"Тритон {n}")
+    html = client.get(url).content.decode()
+    assert html.count(world.tutor.full_name) >= 5  # every version names its author
+    assert queries() == few
+
+
 def test_question_preview_shows_text_options_and_key_to_editors(client, world):
     fill(world, "moodle_ru.xml", "moodlexml")
     client.force_login(world.tutor)
