@@ -184,9 +184,7 @@ def test_student_dashboard_leads_to_each_course_s_materials_tasks_tests_and_own_
     assert reverse("gradebook:journal", args=[offering.pk]) + '"' not in html
 
 
-def test_registrar_dashboard_leads_to_late_edits_transcripts_and_the_transfer_list(
-    client, academy
-):
+def test_registrar_dashboard_leads_to_late_edits_transcripts_and_the_transfer_list(client, academy):
     response, html = open_dashboard(client, user_with_role("registrar"))
     for name in ("gradebook:late_edits", "registrar:search", "registrar:below_threshold"):
         assert f'href="{reverse(name)}"' in html
