@@ -35,7 +35,7 @@ from django.db.models import Q
 from qashyq.accounts.roles import Role, ScopeType
 from qashyq.accounts.selectors import children_ids, has_role, user_fact, user_role_set
 
-from .models import CourseOffering, Program, StudentProfile, StudyGroup
+from .models import CourseOffering, Enrollment, Program, StudentProfile, StudyGroup
 
 # Site-wide administration sees all of the structure and every student record.
 OVERSEERS = (Role.ADMIN, Role.RECTOR, Role.VICE_RECTOR, Role.REGISTRAR, Role.ADMISSION)
@@ -290,3 +290,71 @@ def can_view_student_iin(user, profile: StudentProfile) -> bool:
     if profile.group_id is not None:
         scopes.append((ScopeType.GROUP, profile.group_id))
     return has_role(user, SENSITIVE_DATA_READERS, scopes)
+
+
+# --- facts about course offerings that the course-level apps share ------------------------------
+# (assignments and assessments are sibling layers and may not import each other, so the facts both
+# need live here, computed once per user and request.)
+
+
+def taught_offering_ids(user) -> frozenset[int]:
+    """Offerings the user teaches: listed as a tutor, or holding a course-scoped tutor role."""
+    if not _signed_in(user):
+        return frozenset()
+
+    def compute() -> frozenset[int]:
+        listed = CourseOffering.tutors.through.objects.filter(user_id=user.pk).values_list(
+            "courseoffering_id", flat=True
+        )
+        return frozenset(listed) | frozenset(
+            scope_id
+            for role, scope_type, scope_id in user_role_set(user)
+            if role == Role.TUTOR and scope_type == ScopeType.COURSE and scope_id is not None
+        )
+
+    return user_fact(user, "academics.taught_offering_ids", compute)
+
+
+def enrolled_offering_ids(user) -> frozenset[int]:
+    """Offerings the user is enrolled in as a student."""
+    if not _signed_in(user):
+        return frozenset()
+    return user_fact(
+        user,
+        "academics.enrolled_offering_ids",
+        lambda: frozenset(
+            Enrollment.objects.filter(student_id=user.pk).values_list("offering_id", flat=True)
+        ),
+    )
+
+
+def overseen_offering_ids(user, roles) -> bool | frozenset[int]:
+    """``True`` when the user holds one of ``roles`` site-wide, else the ids of the offerings
+    within the scopes of those roles: the faculty of the discipline's department or of a group's
+    program, a program or group the offering is taught to, or the offering itself."""
+    if not _signed_in(user):
+        return frozenset()
+    roles = tuple(sorted(roles))
+
+    def compute() -> bool | frozenset[int]:
+        scopes: dict[str, set[int]] = {t: set() for t in ScopeType.values}
+        for role, scope_type, scope_id in user_role_set(user):
+            if role not in roles:
+                continue
+            if scope_type == ScopeType.SITE:
+                return True
+            if scope_id is not None:
+                scopes[scope_type].add(scope_id)
+        if not any(scopes.values()):
+            return frozenset()
+        q = Q(pk__in=scopes[ScopeType.COURSE])
+        if scopes[ScopeType.GROUP]:
+            q |= Q(groups__in=scopes[ScopeType.GROUP])
+        if scopes[ScopeType.PROGRAM]:
+            q |= Q(groups__program_id__in=scopes[ScopeType.PROGRAM])
+        if scopes[ScopeType.FACULTY]:
+            q |= Q(discipline__department__faculty_id__in=scopes[ScopeType.FACULTY])
+            q |= Q(groups__program__department__faculty_id__in=scopes[ScopeType.FACULTY])
+        return frozenset(CourseOffering.objects.filter(q).values_list("pk", flat=True).distinct())
+
+    return user_fact(user, f"academics.overseen_offering_ids:{','.join(roles)}", compute)

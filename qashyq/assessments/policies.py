@@ -124,71 +124,21 @@ def can_list_banks(user) -> bool:
 #   it (answers, next, submit), and only while it is in progress: a finished attempt is read-only.
 # (assessments may not import assignments, a sibling layer, so the facts are computed here.)
 
-from django.db.models import Q as _Q  # noqa: E402
-
-from qashyq.academics.models import CourseOffering, Enrollment  # noqa: E402
+from qashyq.academics.policies import (  # noqa: E402
+    enrolled_offering_ids,
+    overseen_offering_ids,
+    taught_offering_ids,
+)
 
 OVERSIGHT_ROLES = BANK_STAFF
 
 
-def taught_offering_ids(user) -> frozenset[int]:
-    if not _signed_in(user):
-        return frozenset()
-
-    def compute() -> frozenset[int]:
-        listed = CourseOffering.tutors.through.objects.filter(user_id=user.pk).values_list(
-            "courseoffering_id", flat=True
-        )
-        return frozenset(listed) | frozenset(
-            i
-            for role, scope_type, i in user_role_set(user)
-            if role == Role.TUTOR and scope_type == ScopeType.COURSE and i is not None
-        )
-
-    return user_fact(user, "assessments.taught_offering_ids", compute)
-
-
-def enrolled_offering_ids(user) -> frozenset[int]:
-    if not _signed_in(user):
-        return frozenset()
-    return user_fact(
-        user,
-        "assessments.enrolled_offering_ids",
-        lambda: frozenset(
-            Enrollment.objects.filter(student_id=user.pk).values_list("offering_id", flat=True)
-        ),
-    )
-
-
 def _overseen(user) -> bool | frozenset[int]:
-    """True for a site-wide oversight role, else the ids of the offerings in its scopes."""
-    if not _signed_in(user):
-        return frozenset()
-
-    def compute() -> bool | frozenset[int]:
-        if has_role(user, BANK_ADMINISTRATION):
-            return True
-        scopes: dict[str, set[int]] = {t: set() for t in ScopeType.values}
-        for role, scope_type, scope_id in user_role_set(user):
-            if role not in OVERSIGHT_ROLES:
-                continue
-            if scope_type == ScopeType.SITE:
-                return True
-            if scope_id is not None:
-                scopes[scope_type].add(scope_id)
-        if not any(scopes.values()):
-            return frozenset()
-        q = _Q(pk__in=scopes[ScopeType.COURSE])
-        if scopes[ScopeType.GROUP]:
-            q |= _Q(groups__in=scopes[ScopeType.GROUP])
-        if scopes[ScopeType.PROGRAM]:
-            q |= _Q(groups__program_id__in=scopes[ScopeType.PROGRAM])
-        if scopes[ScopeType.FACULTY]:
-            q |= _Q(discipline__department__faculty_id__in=scopes[ScopeType.FACULTY])
-            q |= _Q(groups__program__department__faculty_id__in=scopes[ScopeType.FACULTY])
-        return frozenset(CourseOffering.objects.filter(q).values_list("pk", flat=True).distinct())
-
-    return user_fact(user, "assessments.overseen_offering_ids", compute)
+    """True for the administration or a site-wide oversight role, else the ids of the offerings
+    within the scopes of its oversight roles."""
+    if _signed_in(user) and has_role(user, BANK_ADMINISTRATION):
+        return True
+    return overseen_offering_ids(user, OVERSIGHT_ROLES)
 
 
 def can_manage_tests(user, offering) -> bool:

@@ -15,11 +15,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
-from qashyq.academics.models import CourseOffering, Enrollment
-from qashyq.accounts.roles import Role, ScopeType
-from qashyq.accounts.selectors import role_scope_ids, user_fact, user_role_set
+from qashyq.academics.models import CourseOffering
+from qashyq.academics.policies import (
+    enrolled_offering_ids,
+    overseen_offering_ids,
+    taught_offering_ids,
+)
+from qashyq.accounts.roles import Role
 
 from .models import Submission, Task
 
@@ -30,64 +32,13 @@ def _signed_in(user) -> bool:
     )
 
 
-def taught_offering_ids(user) -> frozenset[int]:
-    if not _signed_in(user):
-        return frozenset()
-
-    def compute() -> frozenset[int]:
-        listed = CourseOffering.tutors.through.objects.filter(user_id=user.pk).values_list(
-            "courseoffering_id", flat=True
-        )
-        return frozenset(listed) | frozenset(
-            i for i in role_scope_ids(user, Role.TUTOR, ScopeType.COURSE) if i is not None
-        )
-
-    return user_fact(user, "assignments.taught_offering_ids", compute)
-
-
-def enrolled_offering_ids(user) -> frozenset[int]:
-    if not _signed_in(user):
-        return frozenset()
-    return user_fact(
-        user,
-        "assignments.enrolled_offering_ids",
-        lambda: frozenset(
-            Enrollment.objects.filter(student_id=user.pk).values_list("offering_id", flat=True)
-        ),
-    )
-
-
 # Academic oversight: read-only access to the independent work of the offerings in their scope.
 OVERSIGHT_ROLES = (Role.METHODOLOGIST, Role.HEAD_OF_DEPARTMENT)
 
 
 def _overseen(user) -> bool | frozenset[int]:
     """True for a site-wide oversight role, else the ids of the offerings in its scopes."""
-    if not _signed_in(user):
-        return frozenset()
-
-    def compute() -> bool | frozenset[int]:
-        scopes: dict[str, set[int]] = {t: set() for t in ScopeType.values}
-        for role, scope_type, scope_id in user_role_set(user):
-            if role not in OVERSIGHT_ROLES:
-                continue
-            if scope_type == ScopeType.SITE:
-                return True
-            if scope_id is not None:
-                scopes[scope_type].add(scope_id)
-        if not any(scopes.values()):
-            return frozenset()
-        q = Q(pk__in=scopes[ScopeType.COURSE])
-        if scopes[ScopeType.GROUP]:
-            q |= Q(groups__in=scopes[ScopeType.GROUP])
-        if scopes[ScopeType.PROGRAM]:
-            q |= Q(groups__program_id__in=scopes[ScopeType.PROGRAM])
-        if scopes[ScopeType.FACULTY]:
-            q |= Q(discipline__department__faculty_id__in=scopes[ScopeType.FACULTY])
-            q |= Q(groups__program__department__faculty_id__in=scopes[ScopeType.FACULTY])
-        return frozenset(CourseOffering.objects.filter(q).values_list("pk", flat=True).distinct())
-
-    return user_fact(user, "assignments.overseen_offering_ids", compute)
+    return overseen_offering_ids(user, OVERSIGHT_ROLES)
 
 
 def can_oversee(user, offering: CourseOffering) -> bool:
