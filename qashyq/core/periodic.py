@@ -49,7 +49,6 @@ def run_due(jobs: list[Job], last_run: dict[str, float], now: float) -> dict[str
         if now - last_run.get(job.name, float("-inf")) < job.every_seconds:
             continue
         last_run[job.name] = now
-        close_old_connections()
         try:
             results[job.name] = job.run()
         except Exception:
@@ -62,6 +61,8 @@ def run_due(jobs: list[Job], last_run: dict[str, float], now: float) -> dict[str
 def run_forever(jobs: list[Job], *, tick: float = 1.0, on_result=None) -> None:
     last_run: dict[str, float] = {}
     while True:
+        # A long-running process: drop connections that broke or outlived CONN_MAX_AGE first.
+        close_old_connections()
         for name, count in run_due(jobs, last_run, time.monotonic()).items():
             if on_result is not None:
                 on_result(name, count)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from qashyq.core import periodic
 from qashyq.core.periodic import Job
 
-pytestmark = pytest.mark.django_db  # each run closes stale database connections first
+pytestmark = pytest.mark.django_db
 
 
 def test_the_testing_complex_declares_its_overdue_sweep():
