@@ -271,6 +271,29 @@ def correct_answer_of_gap(gap: dict) -> Any:
     return correct_answer(fake)
 
 
+def _rubric_choice(version: QuestionVersion, chosen: dict) -> list[dict[str, Any]]:
+    """The grader's choice on the question's rubric, for a review that may show feedback:
+    ``[{"criterion", "level", "points", "max"}]`` (empty when the rubric is gone or unusable)."""
+    from .services.validation import rubric_of
+
+    rubric = rubric_of(version.data) or []
+    out = []
+    for criterion in rubric:
+        levels = {level["id"]: level for level in criterion["levels"]}
+        level = levels.get(chosen.get(criterion["id"]))
+        if level is None:
+            continue
+        out.append(
+            {
+                "criterion": criterion["criterion"],
+                "level": level["label"],
+                "points": _float(Decimal(str(level["points"]))),
+                "max": _float(max(Decimal(str(lv["points"])) for lv in criterion["levels"])),
+            }
+        )
+    return out
+
+
 def _specific_feedback(version: QuestionVersion, response: Any) -> list[str]:
     data = version.data if isinstance(version.data, dict) else {}
     qtype = version.qtype
@@ -345,6 +368,8 @@ def review_document(
             if answer is not None and answer.comment.strip():  # the grader's comment
                 parts.append(render_markdown(answer.comment))
             entry["feedback"] = "".join(parts)
+            if answer is not None and answer.rubric_levels:
+                entry["rubric"] = _rubric_choice(version, answer.rubric_levels)
         out.append(entry)
     doc["slots"] = out
     return doc

@@ -660,6 +660,7 @@ def review_rows(doc: dict) -> list[dict[str, Any]]:
             "has_score": "score" in entry,
             "score": entry.get("score"),
             "feedback_html": mark_safe(entry.get("feedback") or ""),  # noqa: S308 (sanitised)
+            "rubric": entry.get("rubric") or [],
             "has_response": has_response,
             "has_correct": has_correct,
             "options": [],

@@ -419,3 +419,24 @@ def test_the_queue_with_rubrics_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(queue_url(test))
     assert response.content.decode().count('class="panel grading-item"') == 1
+
+
+@pytest.mark.parametrize("feedback_allowed", [True, False])
+def test_the_student_sees_the_rubric_levels_only_when_the_review_shows_feedback(
+    client, world, feedback_allowed
+):
+    test = world.test(questions=[rubric_essay(world)], review_immediately_feedback=feedback_allowed)
+    attempt, _ = svc.attempt_start_or_resume(actor=world.student, test=test)
+    slot = attempt.slots.get()
+    svc.answer_save(
+        actor=world.student, attempt=attempt, slot=slot.number, response={"text": "Эссе"}, seq=1
+    )
+    svc.attempt_submit(actor=world.student, attempt=attempt)
+    answer = Answer.objects.get(slot=slot)
+    svc.answer_grade_manually(
+        actor=world.tutor, answer=answer, rubric_levels={"content": "full", "language": "fair"}
+    )
+    client.force_login(world.student)
+    html = client.get(reverse("assessments:attempt_review", args=[attempt.pk])).content.decode()
+    assert ("Толық ашылған" in html and "Аздаған қате" in html) is feedback_allowed
+    assert "Тіл сауаттылығы" in html if feedback_allowed else "Тіл сауаттылығы" not in html
