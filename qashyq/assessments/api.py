@@ -161,14 +161,12 @@ def attempt_read(request: HttpRequest, attempt_id: int):
 def answer_put(request: HttpRequest, attempt_id: int, slot: int, payload: SaveIn):
     """Save one answer. A ``seq`` not above the stored one changes nothing and answers the
     stored ``seq``. 409 ``attempt_finished`` after submission or the deadline (plus grace),
-    409 ``slot_locked`` for a passed question of a sequential test, 400 ``invalid_response``."""
-    attempt = _attempt_or_404(request, attempt_id)
-    if not policies.can_write_attempt(request.user, attempt):
-        raise NotFound(_("There is no such attempt."))
+    409 ``slot_locked`` for a passed question of a sequential test, 400 ``invalid_response``.
+    The service loads (and locks) the attempt once, by its id: 404 to anybody but its student."""
     now = timezone.now()
     result = services.answer_save(
         actor=request.user,
-        attempt=attempt,
+        attempt=attempt_id,
         slot=slot,
         response=payload.response,
         seq=payload.seq,

@@ -472,7 +472,7 @@ def _refused_finished() -> Conflict:
 def answer_save(
     *,
     actor,
-    attempt: Attempt,
+    attempt: Attempt | int,
     slot: int,
     response: Any,
     seq: int,
@@ -483,22 +483,35 @@ def answer_save(
     and answers the stored one. Refused (and logged): after the attempt finished or after its
     deadline plus the grace (``Conflict attempt_finished``), a response of the wrong shape
     (``ValidationFailed invalid_response``). In a sequential test only the current slot takes
-    answers (earlier ones: ``Conflict slot_locked``; later ones do not exist yet)."""
-    if not policies.can_write_attempt(actor, attempt):
+    answers (earlier ones: ``Conflict slot_locked``; later ones do not exist yet).
+
+    ``attempt`` may be the attempt's id (the API's save: one load of the attempt, the locked one):
+    then somebody who may not write in it gets ``NotFound`` (as if it did not exist), checked
+    under the lock before anything else."""
+    by_id = not isinstance(attempt, Attempt)
+    attempt_pk = attempt if by_id else attempt.pk
+    if not by_id and not policies.can_write_attempt(actor, attempt):
         raise PermissionDenied(_("Only the student who took the attempt may answer in it."))
-    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= 2**62:
-        raise ValidationFailed(_("The sequence number must be a positive integer."), code="bad_seq")
+    if not by_id:
+        _check_seq(seq)
     now = _now(now)
     outcome: str
     detail: dict[str, Any] = {"source": source} if source else {}
     with transaction.atomic():
         row = (
             AttemptSlot.objects.select_related("attempt", "attempt__test", "question_version")
+            .only(*_SAVE_FIELDS)
             .select_for_update(no_key=True, of=("attempt",))
-            .filter(attempt_id=attempt.pk, number=slot)
+            .filter(attempt_id=attempt_pk, number=slot)
             .first()
         )
         locked = row.attempt if row is not None else None
+        if by_id:
+            if locked is None or not policies.can_write_attempt(actor, locked):
+                if locked is None and _owns_attempt(actor, attempt_pk):
+                    raise NotFound(_("There is no such question in this attempt."))
+                raise NotFound(_("There is no such attempt."))
+            _check_seq(seq)
         sequential = (
             locked is not None
             and locked.test.navigation == Navigation.SEQUENTIAL
@@ -530,7 +543,7 @@ def answer_save(
                 return SaveResult(slot, seq, now, locked.deadline, True)
             outcome = AnswerOutcome.STALE
         AnswerEvent.objects.create(
-            attempt_id=attempt.pk, slot_number=slot, seq=seq, outcome=outcome, at=now, detail=detail
+            attempt_id=attempt_pk, slot_number=slot, seq=seq, outcome=outcome, at=now, detail=detail
         )
         if outcome == AnswerOutcome.STALE:
             stored = Answer.objects.filter(slot_id=row.pk).values("seq", "saved_at").get()
@@ -550,8 +563,34 @@ def answer_save(
             _("The answer has the wrong form for this question."), code="invalid_response"
         )
     if outcome == AnswerOutcome.REFUSED_LATE:
-        attempt_finish_if_overdue(attempt, now=now)
+        attempt_finish_if_overdue(locked if by_id else attempt, now=now)
     raise _refused_finished()
+
+
+# what a save reads of the locked slot: the version's ``data`` only for a response with files
+_SAVE_FIELDS = (
+    "id",
+    "attempt",
+    "question_version",
+    "attempt__student",
+    "attempt__state",
+    "attempt__deadline",
+    "attempt__current_slot",
+    "attempt__test",
+    "attempt__test__navigation",
+    "question_version__qtype",
+)
+
+
+def _check_seq(seq: Any) -> None:
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= 2**62:
+        raise ValidationFailed(_("The sequence number must be a positive integer."), code="bad_seq")
+
+
+def _owns_attempt(actor, attempt_id: Any) -> bool:
+    """May ``actor`` write in the attempt (False: there is none)? For a save's 404 message."""
+    attempt = Attempt.objects.only("id", "student_id").filter(pk=attempt_id).first()
+    return attempt is not None and policies.can_write_attempt(actor, attempt)
 
 
 # --- files of an answer (a file question, an essay's attachments) ------------------------------

@@ -343,9 +343,17 @@ def test_saving_is_a_handful_of_queries(world, django_assert_max_num_queries):
     doc = start(client, world.student, test).json()
     slot = slot_of(doc, "single")["slot"]
     save(client, doc["id"], slot, "a", 1)
-    # session, user, roles, the attempt, the locked slot, the update (+ savepoint on SQLite)
-    with django_assert_max_num_queries(9):
+    # session, user, roles, the locked slot with its attempt (loaded once), the update
+    # (+ savepoint and release on SQLite)
+    with django_assert_max_num_queries(7):
         assert save(client, doc["id"], slot, "b", 2).status_code == 200
+    assert answers_of(doc["id"])[slot] == ("b", 2)
+    # the one load still tells a missing question from a missing attempt
+    no_question = save(client, doc["id"], 999, "b", 3)
+    no_attempt = save(client, doc["id"] + 1000, slot, "b", 3)
+    assert no_question.status_code == no_attempt.status_code == 404
+    assert no_question.json()["message"] != no_attempt.json()["message"]
+    assert answers_of(doc["id"])[slot] == ("b", 2)
     with django_assert_max_num_queries(12):
         assert client.get(f"{API}/attempts/{doc['id']}").status_code == 200
 
