@@ -231,8 +231,10 @@ def test_tutor_methodologist_and_student_walk_through_a_course(
     )
 
     # --- the tutor grades it by the rubric; the student sees the mark ---------------------------
-    tutor.goto(reverse("assignments:submissions", args=[task.pk]))
+    response = tutor.goto(reverse("assignments:submissions", args=[task.pk]))
+    assert response is not None and response.status == 200, response and response.status
     row = tutor.locator("#submissions tbody tr", has_text=course["student"].full_name)
+    expect(row).to_have_count(1)
     row.get_by_role("link", name=tr("Grade"), exact=True).click()
     tutor.get_by_label("Толық (60)").check()
     tutor.get_by_label("Жақсы (40)").check()
