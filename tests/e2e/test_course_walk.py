@@ -16,10 +16,12 @@ transactional: nothing survives from one test to the next). Staff sign in withou
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
@@ -31,7 +33,18 @@ from qashyq.assignments.demo import NEAR_COPY_ESSAY, ORIGINAL_ESSAY
 from qashyq.courses.demo import CAPTIONS_FILE, MEDIA_DIR, VIDEO_FILE
 from qashyq.courses.models import Eumk
 
-pytestmark = pytest.mark.usefixtures("no_staff_mfa")
+pytestmark = [
+    pytest.mark.usefixtures("no_staff_mfa"),
+    # Known problem (stop note of 2026-11-29): on SQLite under xdist, in two CI runs in a row,
+    # the tutor's session was lost mid-walk (the next page was the login page), at different
+    # steps; the walk passes alone on SQLite and every time on PostgreSQL. Until the cause is
+    # found it runs on PostgreSQL in CI (`make test-postgres`) and alone on SQLite.
+    pytest.mark.skipif(
+        bool(os.environ.get("PYTEST_XDIST_WORKER"))
+        and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+        reason="loses the tutor's session on SQLite under xdist; runs on PostgreSQL",
+    ),
+]
 
 TOPIC = "Бейнедәріс: өнертанудың әдістері"
 VIDEO = "Бейнедәріс 3: әдістер"
