@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from qashyq.academics.models import CourseOffering
 from qashyq.academics.policies import (
+    _signed_in,
     enrolled_offering_ids,
     overseen_offering_ids,
     taught_offering_ids,
@@ -24,13 +25,6 @@ from qashyq.academics.policies import (
 from qashyq.accounts.roles import Role
 
 from .models import Submission, Task
-
-
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(
-        getattr(user, "is_active", False)
-    )
-
 
 # Academic oversight: read-only access to the independent work of the offerings in their scope.
 OVERSIGHT_ROLES = (Role.METHODOLOGIST, Role.HEAD_OF_DEPARTMENT)

@@ -24,9 +24,8 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qashyq.academics.models import CourseOffering, Enrollment
-from qashyq.academics.policies import _signed_in, course_offering_ids
-from qashyq.accounts.selectors import user_fact
+from qashyq.academics.models import CourseOffering
+from qashyq.academics.policies import _signed_in, course_offering_ids, enrolled_offering_ids
 from qashyq.core.errors import PermissionDenied, ValidationFailed
 from qashyq.core.services import audit_record
 
@@ -42,16 +41,7 @@ def is_offering_tutor(user, offering: CourseOffering) -> bool:
 
 
 def is_enrolled(user, offering: CourseOffering) -> bool:
-    if not _signed_in(user):
-        return False
-    enrolled = user_fact(
-        user,
-        "courses.enrolled_offering_ids",
-        lambda: frozenset(
-            Enrollment.objects.filter(student_id=user.pk).values_list("offering_id", flat=True)
-        ),
-    )
-    return offering.pk in enrolled
+    return offering.pk in enrolled_offering_ids(user)
 
 
 def can_manage_consultations(user, offering: CourseOffering) -> bool:
