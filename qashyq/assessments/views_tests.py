@@ -14,7 +14,6 @@ call a service from ``services/tests_admin.py`` / ``services/attempts.py``, rend
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +36,6 @@ from .models import (
     AnswerOutcome,
     Attempt,
     AttemptState,
-    GradingMethod,
     QType,
     Question,
     QuestionBank,
@@ -51,6 +49,7 @@ from .services.attempts import (
     attempt_finish_if_overdue,
     attempt_submit,
     effective_settings,
+    final_mark,
     offline_answers_apply,
 )
 
@@ -494,20 +493,6 @@ def test_publish(request, pk: int):
 
 
 # --- attempts of a test ---------------------------------------------------------------------------
-
-
-def final_mark(scores: list[Decimal], method: str) -> Decimal | None:
-    """The same rule as ``services.attempts.test_final_mark``, over scores already loaded (in
-    attempt order), so the attempts page costs no query per student."""
-    if not scores:
-        return None
-    if method == GradingMethod.FIRST:
-        return scores[0]
-    if method == GradingMethod.LAST:
-        return scores[-1]
-    if method == GradingMethod.AVERAGE:
-        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.0001"))
-    return max(scores)
 
 
 @never_cache

@@ -1059,6 +1059,20 @@ def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def final_mark(scores: list[Decimal], method: str) -> Decimal | None:
+    """The mark by a grading method over finished attempts' scores in attempt order (None for
+    none): the one rule behind ``test_final_mark`` and the tutor's attempts page."""
+    if not scores:
+        return None
+    if method == GradingMethod.FIRST:
+        return scores[0]
+    if method == GradingMethod.LAST:
+        return scores[-1]
+    if method == GradingMethod.AVERAGE:
+        return (sum(scores, Decimal(0)) / len(scores)).quantize(POINTS)
+    return max(scores)
+
+
 def test_final_mark(test: Test, student) -> Decimal | None:
     """The student's mark for the test by its grading method over the finished attempts (None
     before any)."""
@@ -1069,16 +1083,7 @@ def test_final_mark(test: Test, student) -> Decimal | None:
         .order_by("number")
         .values_list("score", flat=True)
     )
-    if not scores:
-        return None
-    method = test.grading_method
-    if method == GradingMethod.FIRST:
-        return scores[0]
-    if method == GradingMethod.LAST:
-        return scores[-1]
-    if method == GradingMethod.AVERAGE:
-        return (sum(scores, Decimal(0)) / len(scores)).quantize(POINTS)
-    return max(scores)
+    return final_mark(scores, test.grading_method)
 
 
 test_final_mark.__test__ = False  # type: ignore[attr-defined]
