@@ -36,6 +36,10 @@ api.add_router("", gradebook_router)
 api.add_router("", assignments_router)
 api.add_router("", assessments_router)
 api.add_router("", "qashyq.registrar.api.router")
+api.add_router("", "qashyq.registrar.api_iup.router")
+api.add_router("", "qashyq.registrar.api_admission.router")
+api.add_router("", "qashyq.registrar.api_summer.router")
+api.add_router("", "qashyq.registrar.api_graduation.router")
 
 
 def _json_errors_only(patterns):

@@ -347,3 +347,70 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} → {self.offering}"
+
+
+class PlanComponent(models.TextChoices):
+    """The component of a discipline in the program's study plan (the national standard's terms)."""
+
+    MANDATORY = "mandatory", _("Mandatory component")
+    UNIVERSITY = "university", _("University component")
+    ELECTIVE = "elective", _("Elective component")
+
+
+class ProgramPlanEntry(models.Model):
+    """One discipline of a program's study plan (рабочий учебный план): in which term of study it
+    is taken and whether the student must take it or may choose it.
+
+    ``term`` counts semesters from the start of study: term 1 and 2 are the first year's
+    semesters, 3 and 4 the second year's, and so on. Elective entries with the same
+    ``elective_group`` are alternatives: the student picks ``elective_credits`` credits of them
+    (the group's first entry carries the number; see docs/subsystems/iup.md).
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="plan_entries")
+    discipline = models.ForeignKey(
+        Discipline, verbose_name=_("discipline"), on_delete=models.PROTECT, related_name="+"
+    )
+    term = models.PositiveSmallIntegerField(
+        _("term of study"), validators=[MinValueValidator(1), MaxValueValidator(16)]
+    )
+    component = models.CharField(
+        _("component"),
+        max_length=16,
+        choices=PlanComponent.choices,
+        default=PlanComponent.MANDATORY,
+    )
+    elective_group = models.CharField(
+        _("elective group"),
+        max_length=32,
+        blank=True,
+        help_text=_("Electives with the same group are alternatives, e.g. «КВ-3.1»."),
+    )
+    elective_credits = models.PositiveSmallIntegerField(
+        _("credits to choose in the group"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("study plan entry")
+        verbose_name_plural = _("program study plan")
+        ordering = ["program", "term", "component", "discipline__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "discipline"], name="program_plan_entry_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(component="elective") | Q(elective_group=""),
+                name="program_plan_group_only_elective",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} · {self.term}: {self.discipline_id}"
+
+    @property
+    def year_of_study(self) -> int:
+        return (self.term + 1) // 2
+
+    @property
+    def period_kind(self) -> str:
+        return PeriodKind.SEMESTER_1 if self.term % 2 else PeriodKind.SEMESTER_2

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_admission, urls_graduation, urls_iup, urls_summer, views
 
 app_name = "registrar"
 
@@ -22,3 +22,10 @@ urlpatterns = [
     ),
     path("students/<int:student_id>/gpa/", views.student_gpa, name="gpa"),
 ]
+
+urlpatterns += (
+    urls_iup.urlpatterns
+    + urls_admission.urlpatterns
+    + urls_summer.urlpatterns
+    + urls_graduation.urlpatterns
+)

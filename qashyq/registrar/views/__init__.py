@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from qashyq.accounts.selectors import children_of
 from qashyq.core.errors import PermissionDenied
 
-from . import access, pdf, policies, selectors
+from .. import access, pdf, policies, selectors
 
 
 @login_required

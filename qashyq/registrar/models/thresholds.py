@@ -1,7 +1,4 @@
-"""The registrar's own settings: transfer-GPA thresholds per year of study.
-
-Results themselves live in ``gradebook.FinalGrade``; this app only reads them.
-"""
+"""Transfer-GPA thresholds per year of study."""
 
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ from qashyq.core.errors import NotFound
 from qashyq.gradebook.models import FinalGrade
 from qashyq.gradebook.selectors import default_scheme, final_grades_of
 
-from . import gpa
-from .models import TransferThreshold
+from .. import gpa
+from ..models import TransferThreshold
 
 SEARCH_LIMIT = 50
 NATIONAL_LANGUAGES = {"kk": "kz", "ru": "ru", "en": "en"}  # Platonus calls Kazakh "kz"

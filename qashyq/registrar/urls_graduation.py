@@ -1,0 +1,5 @@
+"""URLs of the graduation pages (included by registrar.urls under the same namespace)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
