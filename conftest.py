@@ -19,3 +19,15 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_question_versions():
+    """A rolled-back test lets the next one reuse its ids: the process's cache of question
+    versions (qashyq/assessments/version_cache.py) must not carry one test's versions into
+    another."""
+    from qashyq.assessments import version_cache
+
+    version_cache.clear()
+    yield
+    version_cache.clear()

@@ -26,6 +26,7 @@ from django.utils.html import escape, linebreaks
 from qashyq.core.text import ALLOWED_TAGS, render_markdown
 
 from . import files as attempt_files
+from . import version_cache
 from .models import (
     MANUAL_QTYPES,
     Attempt,
@@ -175,7 +176,11 @@ def _visible_slots(attempt: Attempt, slots: list[AttemptSlot]) -> list[AttemptSl
 
 
 def load_slots(attempt: Attempt) -> list[AttemptSlot]:
-    return list(attempt.slots.select_related("question_version", "answer").order_by("number"))
+    """The attempt's slots with their answers, in order; the question versions come from the
+    process's cache (they never change), not from a join that would decode each one again."""
+    return version_cache.attach_versions(
+        list(attempt.slots.select_related("answer").order_by("number"))
+    )
 
 
 def attempt_document(
