@@ -163,6 +163,10 @@ QASHYQ_ACADEMY_NAME = env.get("QASHYQ_ACADEMY_NAME", "Qashyq")
 QASHYQ_ATTEMPT_GRACE_SECONDS = env.get_int("QASHYQ_ATTEMPT_GRACE_SECONDS", 30)
 # The largest file a student may attach to a test answer (a drawing, a recording).
 QASHYQ_ATTEMPT_FILE_MAX_MB = env.get_int("QASHYQ_ATTEMPT_FILE_MAX_MB", 50)
+# Proxies in front of the application that append to X-Forwarded-For (nginx = 1, a load balancer
+# and nginx = 2); 0: none, the client is REMOTE_ADDR. Used by qashyq.core.net.client_ip (a test's
+# allowed IP ranges).
+QASHYQ_TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
 # Hosts whose pages an "embedded resource" material may show in a frame (https only).
 QASHYQ_EMBED_HOSTS = env.get_list(
     "QASHYQ_EMBED_HOSTS",

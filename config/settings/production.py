@@ -79,6 +79,8 @@ SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # ...and its X-Forwarded-For, so allauth's per-IP login limits count clients, not the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 1)
+# the same proxies tell a test's allowed IP ranges the client's address (qashyq.core.net)
+QASHYQ_TRUSTED_PROXY_COUNT = ALLAUTH_TRUSTED_PROXY_COUNT
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -19,6 +19,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
 from qashyq.accounts.api import AUTH
+from qashyq.core import net
 from qashyq.core.api import ErrorOut
 from qashyq.core.errors import NotFound, ValidationFailed
 from qashyq.core.streaming import ranged_file_response
@@ -66,9 +67,9 @@ class SubmitOut(Schema):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (behind nginx, set REMOTE_ADDR from the real client
-    with ``uwsgi_param``/``proxy_set_header`` and the WSGI server's forwarded-for support)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from, behind ``QASHYQ_TRUSTED_PROXY_COUNT`` proxies
+    (qashyq.core.net)."""
+    return net.client_ip(request)
 
 
 def _test_or_404(test_id: int) -> Test:
@@ -138,7 +139,10 @@ def attempt_start(request: HttpRequest, test_id: int):
         ip=client_ip(request),
         now=now,
     )
-    return Status(201 if created else 200, serialize.attempt_document(attempt, now=now))
+    slots = getattr(attempt, "built_slots", None)  # a new attempt: no need to read them back
+    return Status(
+        201 if created else 200, serialize.attempt_document(attempt, now=now, slots=slots)
+    )
 
 
 @router.get("/attempts/{attempt_id}", response={200: dict, **ERRORS}, auth=AUTH)

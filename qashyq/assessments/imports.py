@@ -12,12 +12,24 @@ skip the rejected questions; the accepted ones are then written in one transacti
 checks and counts and writes nothing (the web preview and ``--dry-run``). A written import is
 recorded in the audit log with its counts.
 
+Once only: the web import passes the random token of its upload (``upload_token``). The import
+locks the bank's row, looks for an audit entry of the bank with that token and refuses
+(``Conflict``, ``already_imported``) when there is one; its own entry carries the token. The
+guard is the database's (the row lock and the audit entry commit together), so a double click,
+two tabs or two web workers import an upload once, without a shared cache.
+
+Leftovers: the web import keeps each upload under ``question-imports/`` between the preview and
+the confirmation; confirming or cancelling deletes it, and ``pending_uploads_sweep`` (a periodic
+job) deletes those left unconfirmed for a day (a closed tab, an expired session).
+
 ``bank_export`` writes the questions of a bank (or of one category and its subcategories) as GIFT
 or Moodle XML; see docs/subsystems/questions.md, "Import and export".
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -25,11 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from qashyq.core.errors import PermissionDenied, ValidationFailed
+from qashyq.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qashyq.core.models import AuditLogEntry
 from qashyq.core.services import audit_record
 
 from . import policies, selectors, services
@@ -52,14 +67,22 @@ from .services.validation import (
 
 __all__ = [
     "EXPORT_FORMATS",
+    "PENDING_FOLDER",
+    "PENDING_MAX_AGE",
     "ExportFile",
     "ImportReport",
     "bank_export",
     "guess_format",
+    "pending_uploads_sweep",
     "questions_import",
 ]
 
+logger = logging.getLogger(__name__)
+
 AUDIT_ACTION = "questions.import"
+# uploads waiting between the web preview and the confirmation
+PENDING_FOLDER = "question-imports"
+PENDING_MAX_AGE = datetime.timedelta(hours=24)
 EXTENSION_FORMATS = {
     "gift": "gift",
     "xml": "moodlexml",
@@ -154,12 +177,14 @@ def questions_import(
     dry_run: bool = False,
     source_name: str = "",
     source_format: str = "",
+    upload_token: str = "",
 ) -> ImportReport:
     """Import the questions of ``result`` into ``bank`` under the category ``category_path``.
 
     Refused (``PermissionDenied``) when the actor may not edit the bank; ``ValidationFailed``
-    when ``category_path`` is not a valid path. ``source_name`` and ``source_format`` only go
-    to the audit log.
+    when ``category_path`` is not a valid path; ``Conflict`` (``already_imported``) when an
+    import with the same ``upload_token`` was written already. ``source_name`` and
+    ``source_format`` only go to the audit log.
     """
     if not policies.can_edit_bank(actor, bank):
         raise PermissionDenied(_("You may not add questions to this bank."))
@@ -191,6 +216,8 @@ def questions_import(
         return report
 
     with transaction.atomic():
+        if upload_token:
+            _claim_upload(bank, upload_token)
         categories: dict[tuple[str, ...], QuestionCategory | None] = {}
         for question, path in accepted:
             if path not in categories:
@@ -224,9 +251,62 @@ def questions_import(
                 "counts": report.counts,
                 "rejected": len(rejected),
                 "skip_rejected": skip_rejected,
+                **({"token": upload_token} if upload_token else {}),
             },
         )
     return report
+
+
+def _claim_upload(bank: QuestionBank, token: str) -> None:
+    """Inside the import's transaction: lock the bank's row (a second import of the bank waits
+    here until the first commits), then refuse a token an earlier import has written."""
+    QuestionBank.objects.select_for_update().filter(pk=bank.pk).first()
+    done = AuditLogEntry.objects.filter(
+        action=AUDIT_ACTION,
+        object_type=QuestionBank._meta.label_lower,
+        object_id=str(bank.pk),
+        new_value__token=token,
+    ).exists()
+    if done:
+        raise Conflict(_("This upload has already been imported."), code="already_imported")
+
+
+def pending_uploads_sweep(
+    *,
+    max_age: datetime.timedelta = PENDING_MAX_AGE,
+    now: datetime.datetime | None = None,
+    storage=None,
+) -> int:
+    """Delete the uploads under ``question-imports/`` kept for a preview longer than ``max_age``
+    (never confirmed nor cancelled); returns how many. The pending entries live in the users'
+    sessions only (no database rows): a preview whose file is gone says "upload it again". Safe
+    to run twice and next to the web workers; a file it cannot read or delete is logged and left
+    for the next run."""
+    storage = storage or default_storage
+    now = now or timezone.now()
+    try:
+        _folders, names = storage.listdir(PENDING_FOLDER)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{PENDING_FOLDER}/{name}"
+        try:
+            modified = storage.get_modified_time(path)
+        except (OSError, NotImplementedError):
+            logger.warning("Cannot read the age of the pending question import %s", path)
+            continue
+        if timezone.is_naive(modified):
+            modified = timezone.make_aware(modified, datetime.UTC)
+        if now - modified <= max_age:
+            continue
+        try:
+            storage.delete(path)  # a file already gone is no error
+        except OSError:
+            logger.warning("Cannot delete the pending question import %s", path)
+            continue
+        deleted += 1
+    return deleted
 
 
 def guess_format(filename: str, head: bytes = b"") -> str | None:

@@ -64,6 +64,17 @@ urlpatterns = [
     path("tests/<int:pk>/", views_tests.test_detail, name="test_detail"),
     path("tests/<int:pk>/edit/", views_tests.test_edit, name="test_edit"),
     path("tests/<int:pk>/publish/", views_tests.test_publish, name="test_publish"),
+    path("tests/<int:pk>/delete/", views_tests.test_delete, name="test_delete"),
+    path(
+        "tests/<int:pk>/sections/<int:section_pk>/move/",
+        views_tests.section_move,
+        name="test_section_move",
+    ),
+    path(
+        "tests/<int:pk>/sections/<int:section_pk>/questions/<int:question_pk>/move/",
+        views_tests.test_question_move,
+        name="test_question_move",
+    ),
     path(
         "tests/<int:pk>/sections/random/",
         views_tests.section_add_random,

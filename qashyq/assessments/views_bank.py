@@ -4,8 +4,10 @@ a preview and a confirmation, export. Thin: parse, check the policy, call a sele
 The import is two steps. The upload is read and checked as a dry run (nothing written), the file
 is kept in storage under ``question-imports/`` and its name in the session under a random token,
 and the preview page shows what would be created and every rejection. "Import" on the preview
-runs the import for real from the kept file; "Cancel" or the import removes the file. A token is
-used once (``cache.add``), so a double click imports once.
+runs the import for real from the kept file; "Cancel" or the import removes the file, and a
+periodic job (``imports.pending_uploads_sweep``) removes the files nobody confirmed within a day.
+A token is used once: the import service refuses a token already written (a database guard, no
+shared cache needed), so a double click, two tabs or two workers import once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import nh3
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from qashyq.core.errors import NotFound, PermissionDenied, ValidationFailed
+from qashyq.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from qashyq.core.files import FORBIDDEN, FORBIDDEN_EXTENSIONS, sniff_kind, store_upload
 from qashyq.core.text import ALLOWED_TAGS, render_markdown
 
@@ -43,7 +44,7 @@ from .models import QType, TextFormat
 PAGE_SIZE = 25
 PENDING_KEY = "assessments.pending_imports"
 PENDING_MAX = 5  # uploads waiting for confirmation per session; older ones are removed
-UPLOAD_FOLDER = "question-imports"
+UPLOAD_FOLDER = imports.PENDING_FOLDER
 UPLOAD_KINDS = frozenset({"text", "docx"})
 _GAP = re.compile(r"\{\{([^{}]*)\}\}")
 
@@ -502,8 +503,6 @@ def bank_import_preview(request, pk: int, token: str):
     result = _read_pending(entry)
     if request.method == "POST":
         skip = request.POST.get("skip_rejected") == "1"
-        if not cache.add(f"assessments:import:{token}", 1, timeout=3600):
-            raise NotFound(_("This upload has already been imported."))
         try:
             report = imports.questions_import(
                 actor=request.user,
@@ -513,9 +512,13 @@ def bank_import_preview(request, pk: int, token: str):
                 skip_rejected=skip,
                 source_name=entry["filename"],
                 source_format=entry["format"],
+                upload_token=token,
             )
+        except Conflict as exc:  # imported already (a double click that got past the file check)
+            _drop_pending(request, token)
+            messages.info(request, str(exc.message))
+            return redirect("assessments:bank_detail", bank.pk)
         except ValidationFailed as exc:
-            cache.delete(f"assessments:import:{token}")
             report = imports.questions_import(
                 actor=request.user,
                 bank=bank,
@@ -526,7 +529,6 @@ def bank_import_preview(request, pk: int, token: str):
             context = _preview_context(bank, entry, report, token, error=exc.message)
             return render(request, "assessments/bank_import_preview.html", context, status=400)
         if report.refused:
-            cache.delete(f"assessments:import:{token}")
             entry = {**entry, "skip_rejected": False}
             error = _(
                 "Nothing was imported: some questions are rejected. Correct the file and upload "

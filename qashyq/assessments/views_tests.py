@@ -3,9 +3,12 @@ call a service from ``services/tests_admin.py`` / ``services/attempts.py``, rend
 
 * ``/courses/<offering>/tests/``: the tutors (and the course's overseers) see every test with
   its attempt counts; an enrolled student sees the published ones with their own attempts and a
-  link to the exam page.
+  link to the exam page, each with the dates, time limit and attempts that apply to them
+  (``selectors_student.student_tests``: their own or their group's override).
 * ``/tests/<pk>/``: settings, sections (random from a category or fixed questions of a bank of
-  the discipline or its department), overrides per student or group, publish/unpublish.
+  the discipline or its department), their order (up/down buttons, until the first attempt),
+  overrides per student or group, publish/unpublish.
+* ``/tests/<pk>/delete/``: confirm, then delete a test nobody has attempted.
 * ``/tests/<pk>/attempts/``: every enrolled student's attempts and final mark; "finish now".
 * ``/attempts/<pk>/``: one attempt read-only, with the right answers (staff).
 * ``/attempts/<pk>/review/``: the student's review, exactly what ``serialize.review_document``
@@ -20,6 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -28,9 +32,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from qashyq.academics.models import CourseOffering, Enrollment
-from qashyq.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from qashyq.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 
-from . import policies, serialize
+from . import policies, selectors_student, serialize
 from .forms_tests import FixedSectionForm, OverrideForm, RandomSectionForm, TestForm
 from .models import (
     AnswerOutcome,
@@ -42,6 +52,7 @@ from .models import (
     QuestionCategory,
     Test,
     TestOverride,
+    TestQuestion,
     TestSection,
 )
 from .services import tests_admin
@@ -198,16 +209,11 @@ def test_list(request, offering_pk: int):
             )
         )
     else:
-        rows = []
-        mine = {}
-        published = list(tests.filter(published=True))
-        for attempt in Attempt.objects.filter(test__in=published, student=request.user).order_by(
-            "test_id", "number"
-        ):
-            mine.setdefault(attempt.test_id, []).append(attempt)
-        for test in published:
-            rows.append((test, mine.get(test.pk, [])))
-        context["rows"] = rows
+        # the student's own dates, time limit and attempts (overrides applied)
+        now = timezone.now()
+        context["rows"] = [
+            (row, row.state(now)) for row in selectors_student.student_tests(request.user, offering)
+        ]
     return render(request, "assessments/test_list.html", context)
 
 
@@ -302,6 +308,8 @@ def _detail_context(request, test: Test, **forms) -> dict[str, Any]:
         or OverrideForm(targets=targets, auto_id="override-%s"),
         "fixed_max": FIXED_CHOICES_MAX,
         "review_rows": _review_summary(test),
+        # attempts keep the order they showed: the order of sections and questions is then fixed
+        "has_attempts": Attempt.objects.filter(test=test).exists(),
     }
 
 
@@ -407,6 +415,94 @@ def section_remove(request, pk: int, section_pk: int):
     if was_published and not test.published:
         messages.warning(request, _("The test has no questions left and is hidden from students."))
     return redirect("assessments:test_detail", test.pk)
+
+
+def _direction(request) -> str:
+    direction = request.POST.get("direction", "")
+    if direction not in tests_admin.MOVE_DIRECTIONS:
+        raise ValidationFailed(_("Move a section or a question up or down."), code="bad_direction")
+    return direction
+
+
+@login_required
+@require_POST
+def section_move(request, pk: int, section_pk: int):
+    """Move a section up or down (POST ``direction``); refused once the test has attempts."""
+    test = _test(pk)
+    _require_manage(request.user, test.offering)
+    section = TestSection.objects.filter(pk=section_pk, test=test).first()
+    if section is None:
+        raise NotFound(_("There is no such section."))
+    section.test = test
+    try:
+        moved = tests_admin.section_move(
+            actor=request.user, section=section, direction=_direction(request)
+        )
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if moved:
+            messages.success(request, _("The order of the sections is saved."))
+        else:
+            messages.info(request, _("The section is already at that end of the test."))
+    return redirect(f"{reverse('assessments:test_detail', args=[test.pk])}#test-sections-title")
+
+
+@login_required
+@require_POST
+def test_question_move(request, pk: int, section_pk: int, question_pk: int):
+    """Move a fixed question up or down within its section; refused once the test has attempts."""
+    test = _test(pk)
+    _require_manage(request.user, test.offering)
+    test_question = (
+        TestQuestion.objects.filter(pk=question_pk, section_id=section_pk, section__test=test)
+        .select_related("section")
+        .first()
+    )
+    if test_question is None:
+        raise NotFound(_("There is no such question in this section."))
+    test_question.section.test = test
+    try:
+        moved = tests_admin.test_question_move(
+            actor=request.user, test_question=test_question, direction=_direction(request)
+        )
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if moved:
+            messages.success(request, _("The order of the questions is saved."))
+        else:
+            messages.info(request, _("The question is already at that end of its section."))
+    return redirect(f"{reverse('assessments:test_detail', args=[test.pk])}#test-sections-title")
+
+
+@login_required
+def test_delete(request, pk: int):
+    """GET: the confirmation page (or, for a test with attempts, why it cannot be deleted);
+    POST: delete the test and go back to the course's tests."""
+    test = _test(pk)
+    _require_manage(request.user, test.offering)
+    attempt_count = Attempt.objects.filter(test=test).count()
+    if request.method == "POST":
+        offering_pk = test.offering_id
+        try:
+            tests_admin.test_delete(actor=request.user, test=test)
+        except Conflict as exc:
+            messages.error(request, str(exc.message))
+            return redirect("assessments:test_detail", test.pk)
+        messages.success(request, _("The test “%(title)s” is deleted.") % {"title": test.title})
+        return redirect("assessments:test_list", offering_pk)
+    return render(
+        request,
+        "assessments/test_delete.html",
+        {
+            "test": test,
+            "offering": test.offering,
+            "attempt_count": attempt_count,
+            "section_count": test.sections.count(),
+            "override_count": test.overrides.count(),
+        },
+    )
 
 
 def _target(test: Test, value: str):
@@ -797,11 +893,14 @@ __all__ = [
     "review_rows",
     "section_add_fixed",
     "section_add_random",
+    "section_move",
     "section_remove",
     "test_attempts",
     "test_create",
+    "test_delete",
     "test_detail",
     "test_edit",
     "test_list",
     "test_publish",
+    "test_question_move",
 ]

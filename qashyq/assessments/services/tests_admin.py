@@ -1,4 +1,5 @@
-"""Writes of a test's settings: create, update, sections, publish, overrides.
+"""Writes of a test's settings: create, update, delete, sections (and their order), publish,
+overrides.
 
 Every service checks ``policies.can_manage_tests`` first (the tutors of the offering), validates
 everything before writing, and writes in one transaction; bad input raises ``ValidationFailed``
@@ -13,15 +14,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext_lazy as _
 
-from qashyq.core.errors import PermissionDenied, ValidationFailed
+from qashyq.core.errors import Conflict, PermissionDenied, ValidationFailed
+from qashyq.core.services import audit_record
 
 from .. import policies
 from ..models import (
     REVIEW_ITEMS,
     REVIEW_MOMENTS,
+    Attempt,
     GradingMethod,
     Navigation,
     Question,
@@ -39,9 +42,12 @@ __all__ = [
     "override_set",
     "parse_ip_ranges",
     "section_add",
+    "section_move",
     "section_remove",
     "test_create",
+    "test_delete",
     "test_publish",
+    "test_question_move",
     "test_update",
 ]
 
@@ -334,3 +340,144 @@ def override_set(
             test=test, **target, defaults=values
         )
     return override
+
+
+# --- order of sections and questions, deletion ---------------------------------------------------
+
+MOVE_DIRECTIONS = ("up", "down")
+AUDIT_TEST_DELETED = "assessments.test_deleted"
+
+
+def _lock_test(test: Test) -> None:
+    """Serialise the structural writes of one test (two reorders, a reorder and a delete)."""
+    Test.objects.select_for_update().filter(pk=test.pk).first()
+
+
+def _refuse_if_attempted(test: Test, message) -> None:
+    if Attempt.objects.filter(test_id=test.pk).exists():
+        raise Conflict(message, code="test_has_attempts")
+
+
+def _move(rows: list, row_pk: int, direction: str) -> list | None:
+    """``rows`` reordered with ``row_pk`` swapped with its neighbour; None at the edge."""
+    index = next(i for i, row in enumerate(rows) if row.pk == row_pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(rows):
+        return None
+    rows = list(rows)
+    rows[index], rows[other] = rows[other], rows[index]
+    return rows
+
+
+def _check_direction(direction: str) -> None:
+    if direction not in MOVE_DIRECTIONS:
+        _fail(_("Move a section or a question up or down."), "bad_direction")
+
+
+def section_move(*, actor, section: TestSection, direction: str) -> bool:
+    """Move a section one place up or down; the positions become 1..n. Returns False when the
+    section is already first (up) or last (down). Refused (``Conflict``) once the test has
+    attempts: they keep the order they showed, and new ones should not differ from them."""
+    test = section.test
+    if not policies.can_manage_tests(actor, test.offering_id):
+        raise PermissionDenied(_("Only the tutors of this course may change its tests."))
+    _check_direction(direction)
+    with transaction.atomic():
+        _lock_test(test)
+        _refuse_if_attempted(
+            test,
+            _(
+                "The order cannot change: students have already taken this test, and their "
+                "attempts keep the order they were shown."
+            ),
+        )
+        rows = list(TestSection.objects.filter(test_id=test.pk).order_by("position", "id"))
+        if not any(row.pk == section.pk for row in rows):
+            raise Conflict(_("The section is no longer in the test."), code="section_gone")
+        moved = _move(rows, section.pk, direction)
+        if moved is None:
+            return False
+        for position, row in enumerate(moved, start=1):
+            row.position = position
+        TestSection.objects.bulk_update(moved, ["position"])
+    section.position = next(row.position for row in moved if row.pk == section.pk)
+    return True
+
+
+def test_question_move(*, actor, test_question: TestQuestion, direction: str) -> bool:
+    """Move a fixed question one place up or down within its section (the order students see
+    when the test does not shuffle questions). Same rules as ``section_move``."""
+    section = test_question.section
+    test = section.test
+    if not policies.can_manage_tests(actor, test.offering_id):
+        raise PermissionDenied(_("Only the tutors of this course may change its tests."))
+    _check_direction(direction)
+    with transaction.atomic():
+        _lock_test(test)
+        _refuse_if_attempted(
+            test,
+            _(
+                "The order cannot change: students have already taken this test, and their "
+                "attempts keep the order they were shown."
+            ),
+        )
+        rows = list(TestQuestion.objects.filter(section_id=section.pk).order_by("position", "id"))
+        if not any(row.pk == test_question.pk for row in rows):
+            raise Conflict(_("The question is no longer in the section."), code="question_gone")
+        moved = _move(rows, test_question.pk, direction)
+        if moved is None:
+            return False
+        for position, row in enumerate(moved, start=1):
+            row.position = position
+        TestQuestion.objects.bulk_update(moved, ["position"])
+    test_question.position = next(row.position for row in moved if row.pk == test_question.pk)
+    return True
+
+
+test_question_move.__test__ = False  # type: ignore[attr-defined]
+
+
+def test_delete(*, actor, test: Test) -> None:
+    """Delete a test that nobody has attempted, with its sections and overrides; audit-logged.
+    A test with attempts is refused (``Conflict``): its results belong to the students, so the
+    tutor closes it instead (unpublishes it, or sets its closing time)."""
+    if not policies.can_manage_tests(actor, test.offering_id):
+        raise PermissionDenied(_("Only the tutors of this course may delete its tests."))
+    refusal = _(
+        "This test cannot be deleted: students have attempts at it, and their results must be "
+        "kept. Unpublish it or set its closing time instead."
+    )
+    with transaction.atomic():
+        _lock_test(test)
+        _refuse_if_attempted(test, refusal)
+        sections = list(
+            TestSection.objects.filter(test_id=test.pk)
+            .order_by("position", "id")
+            .prefetch_related("fixed_questions")
+        )
+        old = {
+            "title": test.title,
+            "offering": test.offering_id,
+            "kind": test.kind,
+            "published": test.published,
+            "opens_at": test.opens_at.isoformat() if test.opens_at else None,
+            "closes_at": test.closes_at.isoformat() if test.closes_at else None,
+            "sections": [
+                {
+                    "category": s.category_id,
+                    "count": s.count,
+                    "questions": [tq.question_id for tq in s.fixed_questions.all()],
+                }
+                for s in sections
+            ],
+            "overrides": TestOverride.objects.filter(test_id=test.pk).count(),
+        }
+        audit_record(actor=actor, action=AUDIT_TEST_DELETED, obj=test, old=old)
+        try:
+            with transaction.atomic():
+                Test.objects.filter(pk=test.pk).delete()
+        except ProtectedError as exc:  # an attempt started after the check (no row locks)
+            raise Conflict(refusal, code="test_has_attempts") from exc
+
+
+test_delete.__test__ = False  # type: ignore[attr-defined]
