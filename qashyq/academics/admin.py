@@ -14,11 +14,14 @@ from .models import (
     Enrollment,
     Faculty,
     Program,
+    ProgramPlanEntry,
     StudentProfile,
     StudyGroup,
 )
 
 NAME_SEARCH = ["code", "name_kk", "name_ru", "name_en"]
+# Who edits a program's study plan (docs/subsystems/iup.md) is set in accounts.policies'
+# ADMIN_AREAS ("academics.programplanentry"): site-wide roles only, as the admin checks them.
 
 
 class DepartmentInline(admin.TabularInline):
@@ -44,6 +47,17 @@ class DepartmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["faculty"]
 
 
+class ProgramPlanEntryInline(admin.TabularInline):
+    model = ProgramPlanEntry
+    extra = 0
+    fields = ["term", "discipline", "component", "elective_group", "elective_credits"]
+    autocomplete_fields = ["discipline"]
+    ordering = ["term", "component", "elective_group", "discipline__code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("discipline")
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = [
@@ -60,6 +74,7 @@ class ProgramAdmin(admin.ModelAdmin):
     search_fields = NAME_SEARCH
     list_select_related = ["department"]
     autocomplete_fields = ["department"]
+    inlines = [ProgramPlanEntryInline]
     fieldsets = (
         (
             None,
@@ -101,6 +116,29 @@ class DisciplineAdmin(admin.ModelAdmin):
     list_select_related = ["department"]
     autocomplete_fields = ["department"]
     filter_horizontal = ["programs"]
+
+
+@admin.register(ProgramPlanEntry)
+class ProgramPlanEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "program",
+        "term",
+        "discipline",
+        "component",
+        "elective_group",
+        "elective_credits",
+    ]
+    list_filter = ["component", "term", "program__department__faculty", "program"]
+    search_fields = [
+        "program__code",
+        "discipline__code",
+        "discipline__name_kk",
+        "discipline__name_ru",
+        "elective_group",
+    ]
+    list_select_related = ["program", "discipline"]
+    autocomplete_fields = ["program", "discipline"]
+    ordering = ["program__code", "term", "component", "elective_group", "discipline__code"]
 
 
 class AcademicPeriodInline(admin.TabularInline):

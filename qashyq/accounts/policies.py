@@ -43,6 +43,12 @@ def can_create_api_token(user, owner) -> bool:
 # Who may use which part of the Django admin (by app label, or "app_label.model").
 ADMIN_AREAS: dict[str, tuple[str, ...]] = {
     "academics": (Role.ADMIN, Role.REGISTRAR),
+    "academics.programplanentry": (
+        Role.ADMIN,
+        Role.REGISTRAR,
+        Role.METHODOLOGIST,
+        Role.PROGRAM_LEADER,
+    ),
     "portal": (Role.ADMIN, Role.REGISTRAR),
     "accounts.user": USER_MANAGERS,
     "accounts.parentlink": USER_MANAGERS,

@@ -270,7 +270,6 @@ def test_the_output_ends_with_the_table_of_demo_logins(demo):
     rows = [line.split() for line in demo.output.strip().splitlines()[-len(logins) :]]
     assert {row[0] for row in rows} == logins
     assert all(row[-1] == "demo" for row in rows)
-    assert demo.seconds < 60
 
 
 def test_running_it_again_changes_nothing(demo):

@@ -9,6 +9,7 @@ them and keeps what the office registrar owns:
 """
 
 from .admission import (
+    OPEN_APPLICATION_STATUSES,
     AdmissionApplication,
     ApplicationDocument,
     ApplicationStatus,
@@ -29,6 +30,7 @@ from .summer import SummerReason, SummerRegistration, SummerRegistrationStatus, 
 from .thresholds import TransferThreshold
 
 __all__ = [
+    "OPEN_APPLICATION_STATUSES",
     "AdmissionApplication",
     "ApplicationDocument",
     "ApplicationStatus",

@@ -8,15 +8,25 @@ student; the threshold list reads them for many students at once in one query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from qashyq.academics.models import AcademicPeriod, AcademicYear, StudentProfile, StudentStatus
+from qashyq.academics.models import (
+    AcademicPeriod,
+    AcademicYear,
+    CourseOffering,
+    Enrollment,
+    StudentProfile,
+    StudentStatus,
+)
 from qashyq.core.errors import NotFound
-from qashyq.gradebook.models import FinalGrade
+from qashyq.gradebook import computation
+from qashyq.gradebook.models import COLUMNS, CurrentMark, FinalGrade, Journal, JournalRow
 from qashyq.gradebook.selectors import default_scheme, final_grades_of
 
 from .. import gpa
@@ -104,22 +114,17 @@ class _FxRule:
             journal = getattr(offering, "journal", None)
             if journal is not None:
                 return journal.scheme.fx_in_gpa
+        return self.default()
+
+    def default(self) -> bool:
         if self._default is None:
             self._default = default_scheme().fx_in_gpa
         return self._default
 
-
-_GPA_FIELDS = (
-    "student",
-    "discipline",
-    "period__starts_on",
-    "attempt_kind",
-    "letter",
-    "points",
-    "credits",
-    "statement__scheme__fx_in_gpa",
-    "offering__journal__scheme__fx_in_gpa",
-)
+    def of_value(self, fx_in_gpa) -> bool:
+        """The same rule on ``fx_in_gpa`` of the statement's scheme, else the journal's, read
+        as a value (None: neither exists)."""
+        return self.default() if fx_in_gpa is None else bool(fx_in_gpa)
 
 
 def _with_schemes(queryset):
@@ -310,43 +315,206 @@ def thresholds_of(year: AcademicYear | None) -> list[TransferThreshold]:
     return list(TransferThreshold.objects.filter(academic_year=year).order_by("year_of_study"))
 
 
+class _Converted(dict):
+    """Text from the database -> a Python value, each distinct text converted once.
+
+    The batch reads below fetch decimals as text (``Cast(..., CharField())``): on
+    SQLite, Django would otherwise convert every value of every row (40,000 rows x 5 marks in
+    the benchmark), while a column of marks or points holds a few hundred distinct values."""
+
+    def __init__(self, convert):
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, text):
+        value = None if text is None else self._convert(text)
+        self[text] = value
+        return value
+
+
+def _decimals(model, field_name: str) -> _Converted:
+    """Decimals exactly as Django gives them for the field (quantized to its places)."""
+    quantum = Decimal(1).scaleb(-model._meta.get_field(field_name).decimal_places)
+    return _Converted(lambda text: Decimal(text).quantize(quantum))
+
+
+def _as_text(**fields):
+    return {alias: Cast(name, CharField()) for alias, name in fields.items()}
+
+
 def students_below_threshold(
     year: AcademicYear | None, *, faculty_ids: frozenset[int] | None = None
 ) -> list[BelowThreshold]:
     """Active students whose cumulative GPA is below the threshold set for their year of study
     in ``year``. Students with no graded result yet are not listed (there is no GPA to judge).
-    Three queries (thresholds, students, their grades) plus at most one for the default scheme,
-    whatever the number of students."""
+    Three queries (thresholds, the grades of the students concerned, the profiles of those
+    listed) plus at most one for the default scheme, whatever the number of students.
+
+    Every grade of every student is read here (40,000 for 5,000 students), so the grades come
+    as plain values (no model instances, no grading scheme's JSON scale per grade, no default
+    ordering's join), and only the listed students' profiles are built (bench/gpa_recompute)."""
     thresholds = {t.year_of_study: t.min_gpa for t in thresholds_of(year)}
     if not thresholds:
         return []
-    profiles = StudentProfile.objects.select_related("user", "program", "group").filter(
-        status=StudentStatus.ACTIVE, year_of_study__in=list(thresholds)
+    grades = FinalGrade.objects.filter(
+        student__student_profile__status=StudentStatus.ACTIVE,
+        student__student_profile__year_of_study__in=list(thresholds),
     )
     if faculty_ids is not None:
-        profiles = profiles.filter(program__department__faculty_id__in=faculty_ids)
-    profiles = {p.user_id: p for p in profiles}
-    if not profiles:
-        return []
+        grades = grades.filter(
+            student__student_profile__program__department__faculty_id__in=faculty_ids
+        )
+    grades = (
+        grades.order_by()
+        .annotate(
+            **_as_text(points_text="points"),
+            # the scheme the grade was graded under: its statement's, else its journal's (as
+            # 1/0, None when neither: the default scheme); a number needs no conversion
+            fx_scheme=Cast(
+                Coalesce("statement__scheme__fx_in_gpa", "offering__journal__scheme__fx_in_gpa"),
+                IntegerField(),
+            ),
+        )
+        .values_list(
+            "student_id",
+            "student__student_profile__year_of_study",
+            "discipline_id",
+            "period_id",
+            "period__starts_on",
+            "attempt_kind",
+            "letter",
+            "points_text",
+            "credits",
+            "fx_scheme",
+        )
+    )
+    points_of = _decimals(FinalGrade, "points")
     fx_rule = _FxRule()
     attempts: dict[int, list[gpa.Attempt]] = {}
-    # Only what the GPA needs: every grade of every student is read here, and building whole
-    # rows (the schemes' JSON scales, the default ordering's join) cost ~5x (bench/gpa_recompute).
-    grades = (
-        _with_schemes(
-            FinalGrade.objects.filter(student_id__in=list(profiles)).select_related("period")
+    years: dict[int, int] = {}
+    for (
+        student_id,
+        year_of_study,
+        discipline_id,
+        period_id,
+        period_start,
+        kind,
+        letter,
+        points,
+        credits,
+        fx_scheme,
+    ) in grades:
+        items = attempts.get(student_id)
+        if items is None:
+            items = attempts[student_id] = []
+            years[student_id] = year_of_study
+        items.append(
+            gpa.Attempt(
+                discipline_id,
+                period_id,
+                period_start,
+                kind,
+                letter,
+                points_of[points],
+                credits,
+                fx_rule.of_value(fx_scheme) if letter == gpa.FX else True,
+            )
         )
-        .order_by()
-        .only(*_GPA_FIELDS)
-    )
-    for grade in grades:
-        attempts.setdefault(grade.student_id, []).append(_attempt(grade, fx_rule))
-    below = []
+    low: dict[int, tuple[Decimal, Decimal]] = {}
     for student_id, items in attempts.items():
         value = gpa.cumulative_gpa(items)
-        profile = profiles[student_id]
-        threshold = thresholds[profile.year_of_study]
+        threshold = thresholds[years[student_id]]
         if value is not None and value < threshold:
-            below.append(BelowThreshold(profile=profile, gpa=value, threshold=threshold))
+            low[student_id] = (value, threshold)
+    if not low:
+        return []
+    profiles = StudentProfile.objects.select_related("user", "program", "group").filter(
+        user_id__in=list(low)
+    )
+    below = [BelowThreshold(profile, *low[profile.user_id]) for profile in profiles.order_by()]
     below.sort(key=lambda item: (item.gpa, item.profile.user.last_name, item.profile.user_id))
     return below
+
+
+# --- final grades of whole offerings, recomputed from their journals ----------------------------
+
+
+def _half_means(weekly: list[tuple[int, Decimal]], first_half_weeks: int):
+    """ТК1 and ТК2 as the journal shows them when not entered directly: the mean of the weekly
+    marks of weeks 1..first_half_weeks and of the rest (``gradebook.selectors.aggregated_tk``)."""
+    first = [value for week, value in weekly if week <= first_half_weeks]
+    second = [value for week, value in weekly if week > first_half_weeks]
+    return computation.mean(first), computation.mean(second)
+
+
+def journal_results(
+    offerings: Iterable[CourseOffering | int],
+) -> dict[int, dict[int, computation.Result]]:
+    """``{offering id: {student id: Result}}``: the computed columns (final %, letter, points)
+    of every enrolled student of every offering, exactly as ``gradebook.selectors.journal_rows``
+    computes them row by row (a direct ТК entry wins over the mean of the weekly marks; an
+    offering without a journal reads as empty rows under the default scheme), for batch
+    recomputation: 4 queries whatever the number of offerings and students, plain values
+    instead of model instances, and weekly marks read only for rows that need them."""
+    offering_ids = [getattr(o, "pk", o) for o in offerings]
+    if not offering_ids:
+        return {}
+    journals = {
+        j.offering_id: j
+        for j in Journal.objects.select_related("scheme").filter(offering_id__in=offering_ids)
+    }
+    # an offering without a journal has only empty rows: no scheme needed for it
+    rules_of_scheme = {j.scheme_id: j.scheme.rules() for j in journals.values()}
+    rules_of = {j.pk: rules_of_scheme[j.scheme_id] for j in journals.values()}
+    by_journal = {j.pk: j for j in journals.values()}
+    # (journal id, student id) -> the five marks, with ТК1/ТК2 still None where not entered
+    # (journal id, student id) -> the row's Result, computed as the rows come
+    computed: dict[tuple[int, int], computation.Result] = {}
+    compute = computation.compute
+    if journals:
+        mark = _decimals(JournalRow, "exam")
+        # ТК1/ТК2 from the weekly marks, read only where one was not entered directly
+        both_entered = JournalRow.objects.filter(
+            journal_id=OuterRef("journal_id"),
+            student_id=OuterRef("student_id"),
+            tk1__isnull=False,
+            tk2__isnull=False,
+        )
+        weekly: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
+        for journal_id, student_id, week, value in (
+            CurrentMark.objects.filter(journal_id__in=list(by_journal))
+            .exclude(Exists(both_entered))
+            .order_by("journal_id", "student_id", "week")
+            .annotate(**_as_text(value_text="value"))
+            .values_list("journal_id", "student_id", "week", "value_text")
+        ):
+            weekly.setdefault((journal_id, student_id), []).append((week, mark[value]))
+        means = {
+            key: _half_means(items, by_journal[key[0]].scheme.first_half_weeks)
+            for key, items in weekly.items()
+        }
+        for journal_id, student_id, tk1, rk1, tk2, rk2, exam in (
+            JournalRow.objects.filter(journal_id__in=list(by_journal))
+            .annotate(**_as_text(**{f"{c}_text": c for c in COLUMNS}))
+            .values_list("journal_id", "student_id", *(f"{c}_text" for c in COLUMNS))
+        ):
+            key = (journal_id, student_id)
+            tk1, rk1, tk2, rk2, exam = mark[tk1], mark[rk1], mark[tk2], mark[rk2], mark[exam]
+            if key in means:  # a direct entry wins over the mean
+                mean1, mean2 = means.pop(key)
+                tk1 = mean1 if tk1 is None else tk1
+                tk2 = mean2 if tk2 is None else tk2
+            computed[key] = compute(tk1, rk1, tk2, rk2, exam, rules=rules_of[journal_id])
+        for (journal_id, student_id), (mean1, mean2) in means.items():  # weekly marks, no row
+            rules = rules_of[journal_id]
+            computed[(journal_id, student_id)] = compute(mean1, None, mean2, None, None, rules)
+    results: dict[int, dict[int, computation.Result]] = {pk: {} for pk in offering_ids}
+    journal_ids = {offering_id: j.pk for offering_id, j in journals.items()}
+    empty = compute(None, None, None, None, None)  # the same under every scheme
+    for offering_id, student_id in Enrollment.objects.filter(
+        offering_id__in=offering_ids
+    ).values_list("offering_id", "student_id"):
+        results[offering_id][student_id] = computed.get(
+            (journal_ids.get(offering_id), student_id), empty
+        )
+    return results
