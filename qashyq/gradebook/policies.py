@@ -9,6 +9,9 @@
 * Read one row: a student their own row, a parent their child's row (only while enrolled).
 * Decide a late edit of a closed week: the registrar.
 * Create and change grading schemes: the registrar and the system administrator, site-wide.
+* Export the journal for Platonus (it carries IINs): the writers and the system administrator.
+* A statement: its readers are the journal's readers and its commission members; the
+  registrar assigns the commission.
 
 Predicates that take an offering need ``offering.discipline.department`` loaded (select_related)
 to cost no query for it; the staff-scope check reads the offering's groups (one query).
@@ -100,3 +103,21 @@ def can_decide_late_edit(user, offering: CourseOffering) -> bool:
 
 def can_manage_schemes(user) -> bool:
     return _signed_in(user) and has_role(user, SCHEME_MANAGERS)
+
+
+def can_export_journal(user, offering: CourseOffering) -> bool:
+    """The Platonus export carries the students' IINs: the tutors of the offering, the
+    registrar (site-wide or of the discipline's faculty) and the system administrator only."""
+    return can_edit_journal(user, offering) or (_signed_in(user) and has_role(user, Role.ADMIN))
+
+
+def can_view_statement(user, offering: CourseOffering, commission_ids) -> bool:
+    """A statement: the journal's readers, and its commission members (who must read what they
+    sign, even when they do not teach the course)."""
+    if not _signed_in(user):
+        return False
+    return user.pk in set(commission_ids) or can_view_journal(user, offering)
+
+
+def can_assign_commission(user, offering: CourseOffering) -> bool:
+    return is_registrar_for(user, offering)

@@ -11,14 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from qashyq.academics.models import CourseOffering, Enrollment
+from qashyq.academics.models import CourseOffering, Enrollment, StudentProfile, StudyGroup
+from qashyq.accounts.roles import Role, ScopeType
 from qashyq.core.errors import NotFound
 
 from . import computation
 from .models import (
     COLUMNS,
+    AttemptKind,
     Attendance,
     CurrentMark,
     FinalGrade,
@@ -297,3 +301,178 @@ def letter_totals(lines: Iterable[StatementLine], scheme: GradingScheme) -> list
     letters = [row.letter for row in computation.scale_from_json(scheme.scale)]
     totals = [(letter, counts.pop(letter, 0)) for letter in letters]
     return totals + sorted(counts.items())
+
+
+# --- the Platonus export ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One student's line of the journal export (docs/subsystems/gradebook.md, "Platonus")."""
+
+    iin: str
+    full_name: str
+    record_book: str
+    group: str
+    discipline_code: str
+    discipline_name_ru: str
+    credits: int
+    tk1: Decimal | None
+    rk1: Decimal | None
+    tk2: Decimal | None
+    rk2: Decimal | None
+    admission: Decimal | None
+    exam: Decimal | None
+    final_percent: Decimal | None
+    letter: str
+    points: Decimal | None
+    absences: int
+
+
+def journal_export_rows(
+    offering: CourseOffering, *, group_id: int | None = None
+) -> list[ExportRow]:
+    """The journal of an offering (or of one of its groups) as the export needs it, ordered by
+    name: ``journal_rows``' four queries, then the record books, the groups and the absences
+    (one query each), whatever the number of students."""
+    _scheme, rows = journal_rows(offering)
+    if group_id is not None:
+        rows = [row for row in rows if row.group_id == group_id]
+    ids = [row.student_id for row in rows]
+    profiles = {
+        p.user_id: p for p in StudentProfile.objects.filter(user_id__in=ids).select_related("group")
+    }
+    group_codes = dict(
+        StudyGroup.objects.filter(pk__in={r.group_id for r in rows if r.group_id}).values_list(
+            "pk", "code"
+        )
+    )
+    absences = dict(
+        Attendance.objects.filter(journal__offering=offering, present=False, student_id__in=ids)
+        .values("student_id")
+        .annotate(n=Count("pk"))
+        .values_list("student_id", "n")
+        .order_by()
+    )
+    discipline = offering.discipline
+    out = []
+    for row in rows:
+        profile = profiles.get(row.student_id)
+        group = group_codes.get(row.group_id, "")
+        if not group and profile is not None and profile.group is not None:
+            group = profile.group.code
+        result = row.result
+        out.append(
+            ExportRow(
+                iin=row.student.iin,
+                full_name=row.student.full_name,
+                record_book=profile.student_number if profile is not None else "",
+                group=group,
+                discipline_code=discipline.code,
+                discipline_name_ru=discipline.name_ru,
+                credits=discipline.credits,
+                tk1=row.cells["tk1"].value,
+                rk1=row.cells["rk1"].value,
+                tk2=row.cells["tk2"].value,
+                rk2=row.cells["rk2"].value,
+                admission=result.admission_rating,
+                exam=row.cells["exam"].value,
+                final_percent=result.final_percent,
+                letter=result.letter or "",
+                points=result.points,
+                absences=absences.get(row.student_id, 0),
+            )
+        )
+    return out
+
+
+# --- retakes and commissions --------------------------------------------------------------------
+
+# Within one period, a later kind of attempt is the later result (as the registrar's GPA orders
+# them; the gradebook may not import the registrar, so the order is repeated here).
+ATTEMPT_ORDER = {
+    AttemptKind.REGULAR: 0,
+    AttemptKind.FX_RESIT: 1,
+    AttemptKind.RETAKE: 2,
+    AttemptKind.SUMMER: 3,
+}
+
+
+def latest_earlier_letters(offering: CourseOffering, student_ids) -> dict[int, str]:
+    """Student id -> the letter of their latest result in the offering's discipline from a
+    period that started before the offering's (one query). Students without one are left out."""
+    grades = (
+        FinalGrade.objects.filter(
+            student_id__in=list(student_ids),
+            discipline_id=offering.discipline_id,
+            period__starts_on__lt=offering.period.starts_on,
+        )
+        .exclude(offering_id=offering.pk)
+        .values_list(
+            "student_id", "period__starts_on", "attempt_kind", "recorded_at", "id", "letter"
+        )
+    )
+    latest: dict[int, tuple] = {}
+    for student_id, starts_on, kind, recorded_at, pk, letter in grades:
+        key = (starts_on, ATTEMPT_ORDER.get(kind, len(ATTEMPT_ORDER)), recorded_at, pk)
+        if student_id not in latest or key > latest[student_id][0]:
+            latest[student_id] = (key, letter)
+    return {student_id: letter for student_id, (_key, letter) in latest.items()}
+
+
+# Who may sit on an examination commission: academic staff (any scope of the role).
+COMMISSION_ROLES = (
+    Role.TUTOR,
+    Role.HEAD_OF_DEPARTMENT,
+    Role.METHODOLOGIST,
+    Role.PROGRAM_LEADER,
+    Role.VICE_RECTOR,
+    Role.RECTOR,
+)
+
+
+def _academic_staff():
+    return get_user_model().objects.filter(
+        role_assignments__role__in=COMMISSION_ROLES, is_active=True
+    )
+
+
+def commission_candidates(offering: CourseOffering, current_ids=()) -> list:
+    """Whom the registrar is offered as commission members: the tutors of this discipline (any
+    period), the academic staff with a role on the discipline's faculty, and the current
+    members, each holding a role of ``COMMISSION_ROLES``; one query. Anyone else eligible is
+    added by username."""
+    department = offering.discipline.department
+    faculty_id = department.faculty_id if department is not None else None
+    near = Q(taught_offerings__discipline_id=offering.discipline_id)
+    if faculty_id is not None:
+        near |= Q(
+            role_assignments__scope_type=ScopeType.FACULTY,
+            role_assignments__scope_id=faculty_id,
+        )
+    eligible = _academic_staff().values("pk")
+    users = (
+        get_user_model()
+        .objects.filter((near & Q(pk__in=eligible, is_active=True)) | Q(pk__in=list(current_ids)))
+        .distinct()
+    )
+    return sorted(users, key=lambda u: (u.last_name, u.first_name, u.pk))
+
+
+def commission_eligible_ids(user_ids) -> set[int]:
+    """Which of these users may sit on a commission (active, with an academic staff role of
+    ``COMMISSION_ROLES`` in any scope); one query."""
+    return set(
+        _academic_staff().filter(pk__in=list(user_ids)).values_list("pk", flat=True).distinct()
+    )
+
+
+def users_by_username(usernames) -> dict[str, object]:
+    """Lower-cased username -> user, for the names that exist (logins are case-insensitive)."""
+    wanted = {name.strip().lower() for name in usernames if name.strip()}
+    if not wanted:
+        return {}
+    query = Q()
+    for name in wanted:
+        query |= Q(username__iexact=name)
+    return {u.username.lower(): u for u in get_user_model().objects.filter(query)}

@@ -206,7 +206,12 @@ def test_fx_resit_statement(world):
         Decimal(66),
         "C",
     )
+    # An FX re-sit is signed by a commission too (test_commission.py covers the rule).
+    services.statement_commission_set(
+        actor=world.registrar, statement=resit, members=[world.other_tutor]
+    )
     services.statement_sign(actor=world.tutor, statement=resit)
+    services.statement_sign(actor=world.other_tutor, statement=resit)
     services.statement_lock(actor=world.registrar, statement=resit)
     grades = FinalGrade.objects.filter(student=world.students[1]).order_by("id")
     assert [(g.attempt_kind, g.letter) for g in grades] == [("regular", "FX"), ("fx_resit", "C")]

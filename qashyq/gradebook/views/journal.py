@@ -20,15 +20,13 @@ from qashyq.accounts.roles import Role, ScopeType
 from qashyq.accounts.selectors import has_role, role_scope_ids
 from qashyq.core.errors import (
     ApplicationError,
-    Conflict,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
 
-from . import policies, selectors, services, xlsx
-from .forms import AttendanceForm, JournalUploadForm, LateEditDecisionForm
-from .models import COLUMN_LABELS, COLUMNS, Source, StatementKind, StatementStatus
+from .. import policies, selectors, services, xlsx
+from ..forms import AttendanceForm, JournalUploadForm, LateEditDecisionForm
+from ..models import COLUMN_LABELS, COLUMNS, Source
 
 SESSION_KEY = "gradebook_import"
 SOURCE_SYMBOLS = {
@@ -148,6 +146,7 @@ def _require_edit(user, offering) -> None:
 
 def _journal_page(request, offering, *, row_errors=None, status=200):
     scheme, rows = selectors.journal_rows(offering)
+    can_export = policies.can_export_journal(request.user, offering)
     return render(
         request,
         "gradebook/journal.html",
@@ -157,6 +156,8 @@ def _journal_page(request, offering, *, row_errors=None, status=200):
             "columns": _grid_columns(),
             "rows": [_row_context(row) for row in rows],
             "can_edit": policies.can_edit_journal(request.user, offering),
+            "can_export": can_export,
+            "export_groups": list(offering.groups.all()) if can_export else [],
             "row_errors": row_errors or {},
             "sources": [
                 {"code": s.value, "symbol": SOURCE_SYMBOLS[s], "label": s.label}
@@ -511,149 +512,3 @@ def late_edit_decide(request, pk: int):
         request, _("The late edit was approved.") if approve else _("The late edit was rejected.")
     )
     return redirect("gradebook:late_edits")
-
-
-# --- statements (ведомость) -------------------------------------------------------------------
-
-
-def _statement_for(request, pk: int):
-    statement = selectors.statement(pk)
-    _require_view(request.user, statement.offering)
-    return statement
-
-
-def _back_to(statement) -> HttpResponse:
-    return redirect("gradebook:statement", pk=statement.pk)
-
-
-@login_required
-def statements(request, pk: int):
-    """The offering's statements; POST generates a draft from the journal."""
-    offering = _offering(pk)
-    _require_view(request.user, offering)
-    if request.method == "POST":
-        _require_edit(request.user, offering)
-        group = None
-        group_id = request.POST.get("group", "")
-        if group_id:
-            group = offering.groups.filter(pk=group_id if group_id.isdigit() else 0).first()
-            if group is None:
-                raise ValidationFailed(_("This group does not study this course."))
-        try:
-            statement = services.statement_generate(
-                actor=request.user,
-                offering=offering,
-                group=group,
-                kind=request.POST.get("kind", ""),
-            )
-        except (ValidationFailed, Conflict) as exc:
-            messages.error(request, str(exc.message))
-            return redirect("gradebook:statements", pk=offering.pk)
-        messages.success(
-            request, _("The statement %(number)s was prepared.") % {"number": statement.number}
-        )
-        return _back_to(statement)
-    return render(
-        request,
-        "gradebook/statements.html",
-        {
-            "offering": offering,
-            "tab": "statements",
-            "statements": selectors.statements_of(offering),
-            "groups": list(offering.groups.all()),
-            "kinds": StatementKind.choices,
-            "can_edit": policies.can_edit_journal(request.user, offering),
-        },
-    )
-
-
-@login_required
-def statement(request, pk: int):
-    statement = _statement_for(request, pk)
-    offering = statement.offering
-    lines = selectors.statement_lines(statement)
-    signed = {user.pk for user in statement.signed_by.all()}
-    signers = services.statement_signers(statement)
-    is_registrar = policies.is_registrar_for(request.user, offering)
-    return render(
-        request,
-        "gradebook/statement.html",
-        {
-            "offering": offering,
-            "statement": statement,
-            "lines": lines,
-            "totals": selectors.letter_totals(lines, statement.scheme),
-            "commission": list(statement.commission.all()),
-            "signed_by": list(statement.signed_by.all()),
-            "can_sign": statement.status == StatementStatus.DRAFT
-            and request.user.pk in signers
-            and request.user.pk not in signed,
-            "can_lock": statement.status == StatementStatus.SIGNED and is_registrar,
-            "can_correct": statement.status == StatementStatus.LOCKED and is_registrar,
-            "columns": [(c, COLUMN_LABELS[c]) for c in COLUMNS],
-        },
-    )
-
-
-@login_required
-@require_POST
-def statement_sign(request, pk: int):
-    statement = _statement_for(request, pk)
-    try:
-        statement = services.statement_sign(actor=request.user, statement=statement)
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-        return _back_to(statement)
-    messages.success(request, _("You signed the statement."))
-    return _back_to(statement)
-
-
-@login_required
-@require_POST
-def statement_lock(request, pk: int):
-    statement = _statement_for(request, pk)
-    try:
-        services.statement_lock(actor=request.user, statement=statement)
-    except Conflict as exc:
-        messages.error(request, str(exc.message))
-        return _back_to(statement)
-    messages.success(request, _("The statement is locked; the final grades are recorded."))
-    return _back_to(statement)
-
-
-@login_required
-@require_POST
-def statement_correct(request, pk: int):
-    statement = _statement_for(request, pk)
-    try:
-        services.statement_correct(
-            actor=request.user,
-            statement=statement,
-            student=_student_from_post(request),
-            field=request.POST.get("field", ""),
-            value=request.POST.get("value", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except (ValidationFailed, Conflict, NotFound) as exc:
-        messages.error(request, str(exc.message))
-        return _back_to(statement)
-    messages.success(request, _("The correction is recorded."))
-    return _back_to(statement)
-
-
-@login_required
-def statement_pdf(request, pk: int):
-    from .statement_pdf import LANGUAGES
-    from .statement_pdf import statement_pdf as render_pdf
-
-    statement = _statement_for(request, pk)
-    language = request.GET.get("lang", "")
-    if language not in LANGUAGES:
-        language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in LANGUAGES else "kk"
-    response = HttpResponse(
-        render_pdf(statement, language=language), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="statement-{statement.number}-{language}.pdf"'
-    )
-    return response

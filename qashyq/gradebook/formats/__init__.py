@@ -1,0 +1,1 @@
+"""Foreign formats the gradebook writes (``platonus``: the journal export for Platonus)."""
