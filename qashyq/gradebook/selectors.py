@@ -392,9 +392,9 @@ def journal_export_rows(
 # them; the gradebook may not import the registrar, so the order is repeated here).
 ATTEMPT_ORDER = {
     AttemptKind.REGULAR: 0,
-    AttemptKind.FX_RESIT: 1,
-    AttemptKind.RETAKE: 2,
-    AttemptKind.SUMMER: 3,
+    AttemptKind.RETAKE: 1,
+    AttemptKind.SUMMER: 2,
+    AttemptKind.FX_RESIT: 3,
 }
 
 

@@ -3,9 +3,9 @@
 GPA = Σ(credits × points) / Σ credits over the *latest* attempt of each discipline.
 
 * "Latest" orders attempts by the start of their academic period, then by the kind of attempt:
-  regular < fx_resit < retake < summer (``ATTEMPT_ORDER``). So an F in semester 1 followed by a
+  regular < retake < summer < fx_resit (``ATTEMPT_ORDER``). So an F in semester 1 followed by a
   summer retake counts the retake; an FX followed by its re-sit in the same period counts the
-  re-sit.
+  re-sit, also when the FX came from a retake or a summer course of that period.
 * Per period: the latest attempt of each discipline among the attempts of that period only
   (a semester's GPA keeps its F even after a summer retake: it is what that semester was).
 * Cumulative: the latest attempt of each discipline among all attempts (optionally up to and
@@ -28,7 +28,7 @@ REGULAR = "regular"
 FX_RESIT = "fx_resit"
 RETAKE = "retake"
 SUMMER = "summer"
-ATTEMPT_ORDER = {REGULAR: 0, FX_RESIT: 1, RETAKE: 2, SUMMER: 3}
+ATTEMPT_ORDER = {REGULAR: 0, RETAKE: 1, SUMMER: 2, FX_RESIT: 3}
 FX = "FX"
 TWO_PLACES = Decimal("0.01")
 

@@ -2,7 +2,7 @@
 
 A *debt* is a discipline whose latest graded attempt is FX (re-sit the exam without re-study) or
 F (study the discipline again). "Latest" is the GPA's order (``gpa.order_key``: the period's
-start, then regular < fx_resit < retake < summer), so a later passing attempt clears the debt
+start, then regular < retake < summer < fx_resit), so a later passing attempt clears the debt
 and a failed re-sit keeps it (with the kind of the failed re-sit). Attempts without a letter
 (not graded yet) are ignored.
 """

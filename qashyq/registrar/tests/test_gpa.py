@@ -63,6 +63,18 @@ def test_fx_resit_in_the_same_period_replaces_the_fx():
     assert gpa.period_gpa(attempts, 1) == Decimal("2.33")
 
 
+@pytest.mark.parametrize("kind", ["summer", "retake"])
+def test_fx_of_a_summer_or_retake_course_is_replaced_by_its_re_sit_in_the_same_period(kind):
+    attempts = [
+        attempt(1, SEM1, "F", "0"),
+        attempt(1, SUMMER, "FX", "0.5", kind=kind),
+        attempt(1, SUMMER, "B", "3.0", kind="fx_resit"),
+    ]
+    assert gpa.latest_attempts(attempts)[1].letter == "B"
+    assert gpa.latest_attempts(reversed(attempts))[1].letter == "B"
+    assert gpa.period_gpa(attempts, 3) == Decimal("3")
+
+
 @pytest.mark.parametrize(
     ("fx_in_gpa", "expected"),
     [(True, Decimal("2.25")), (False, Decimal("4"))],
