@@ -52,7 +52,8 @@ def test_readers(client, gw, who, status):
 
 def test_fields_and_reasons(client, gw):
     FinalAttestationResult.objects.filter(event=gw.exam).update(letter="FX", passed=False)
-    data = client.get(url(gw.student.pk), headers=headers(gw.student)).json()
+    in_english = {**headers(gw.student), "Accept-Language": "en"}
+    data = client.get(url(gw.student.pk), headers=in_english).json()
     assert data["eligible"] is False
     assert (data["credits_passed"], data["credits_required"]) == (20, 20)
     assert data["academic_year"] == "2026-2027" and data["program_code"] == "6B09901"

@@ -66,7 +66,8 @@ def test_readers(client, iup, plan, who, expected):
 
 
 def test_the_plan_with_totals(client, iup, plan):
-    data = client.get(f"{API}/students/{iup.student.pk}/iup", headers=_headers(iup.student)).json()
+    in_english = {**_headers(iup.student), "Accept-Language": "en"}
+    data = client.get(f"{API}/students/{iup.student.pk}/iup", headers=in_english).json()
     assert data["status"] == "submitted"
     assert data["status_label"] == "Awaiting approval"
     assert data["academic_year"] == "2026-2027"

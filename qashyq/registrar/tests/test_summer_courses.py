@@ -171,7 +171,9 @@ def test_course_form_without_a_tutor_is_a_message(client, sw, registered, englis
     assert not CourseOffering.objects.filter(period=sw.summer_period).exists()
 
 
-def test_registrar_page_queries_do_not_grow(client, sw, registered, django_assert_max_num_queries):
+def test_registrar_page_queries_do_not_grow(
+    client, sw, registered, django_assert_max_num_queries, english
+):
     client.force_login(sw.registrar)
     url = f"/registrar/summer/{sw.summer.pk}/"
     client.get(url)
