@@ -262,11 +262,9 @@ def attempt_next(request: HttpRequest, attempt_id: int):
     "/attempts/{attempt_id}/submit", response={200: SubmitOut, 409: ErrorOut, **ERRORS}, auth=AUTH
 )
 def attempt_submit(request: HttpRequest, attempt_id: int):
-    """Finish the attempt; a second call answers the same."""
-    attempt = _attempt_or_404(request, attempt_id)
-    if not policies.can_finish_attempt(request.user, attempt):
-        raise NotFound(_("There is no such attempt."))
-    finished = services.attempt_submit(actor=request.user, attempt=attempt)
+    """Finish the attempt; a second call answers the same. The service loads (and locks) the
+    attempt once: 404 to anybody who may not finish it."""
+    finished = services.attempt_submit_by_id(actor=request.user, attempt_id=attempt_id)
     return {
         "state": finished.state,
         "finished_at": serialize.iso(finished.finished_at),

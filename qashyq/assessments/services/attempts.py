@@ -75,6 +75,7 @@ __all__ = [
     "attempt_finish_if_overdue",
     "attempt_next",
     "attempt_start_or_resume",
+    "attempt_submit_by_id",
     "attempt_submit",
     "attempts_finish_overdue",
     "effective_settings",
@@ -822,8 +823,14 @@ def _total(attempt: Attempt, slots: list[AttemptSlot]) -> None:
 def _finish(attempt_id: int, *, by: str, now: datetime.datetime) -> Attempt:
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
-        if attempt.state != AttemptState.IN_PROGRESS:
-            return attempt
+        _finish_locked(attempt, by=by, now=now)
+    return attempt
+
+
+def _finish_locked(attempt: Attempt, *, by: str, now: datetime.datetime) -> None:
+    """Score and finish ``attempt``, whose row the caller holds locked (a finished one is left
+    as it is)."""
+    if attempt.state == AttemptState.IN_PROGRESS:
         slots = version_cache.attach_versions(
             list(AttemptSlot.objects.filter(attempt_id=attempt.pk).select_related("answer"))
         )
@@ -844,6 +851,32 @@ def _finish(attempt_id: int, *, by: str, now: datetime.datetime) -> Attempt:
                 "needs_grading",
             ]
         )
+
+
+def attempt_submit_by_id(
+    *, actor, attempt_id: int, now: datetime.datetime | None = None
+) -> Attempt:
+    """The API's submit, with one load of the attempt (the locked one, with its test and
+    offering), as the save does. The same rules as ``attempt_submit``: the owner submits, a tutor
+    of the course may finish a student's attempt, an overdue attempt is finished by its deadline,
+    and a second call answers the same. Anybody else gets ``NotFound``, as if it did not exist."""
+    now = _now(now)
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("test", "test__offering")
+            .filter(pk=attempt_id)
+            .first()
+        )
+        if attempt is None or not policies.can_finish_attempt(actor, attempt):
+            raise NotFound(_("There is no such attempt."))
+        if _overdue(attempt, now):
+            by = FinishedBy.DEADLINE
+        elif attempt.student_id == actor.pk:
+            by = FinishedBy.STUDENT
+        else:
+            by = FinishedBy.STAFF
+        _finish_locked(attempt, by=by, now=now)
     return attempt
 
 
