@@ -62,6 +62,7 @@ from ..models import (
     Test,
     TestOverride,
 )
+from ..selectors_student import merge_overrides
 from .tests_admin import eligible_questions, parse_ip_ranges
 from .validation import rubric_of, rubric_points
 
@@ -122,31 +123,7 @@ def effective_settings(test: Test, student) -> Effective:
             Q(student_id=student.pk) | Q(group_id__in=group_ids) | Q(group_id__in=profile_groups)
         )
     )
-    values = {
-        "opens_at": test.opens_at,
-        "closes_at": test.closes_at,
-        "time_limit": test.time_limit,
-        "attempts_allowed": test.attempts_allowed,
-    }
-    groups = [o for o in overrides if o.group_id is not None]
-    if groups:
-        opens = [o.opens_at for o in groups if o.opens_at is not None]
-        closes = [o.closes_at for o in groups if o.closes_at is not None]
-        limits = [o.time_limit for o in groups if o.time_limit is not None]
-        allowed = [o.attempts_allowed for o in groups if o.attempts_allowed is not None]
-        if opens:
-            values["opens_at"] = min(opens)
-        if closes:
-            values["closes_at"] = max(closes)
-        if limits:
-            values["time_limit"] = max(limits)
-        if allowed:
-            values["attempts_allowed"] = 0 if 0 in allowed else max(allowed)
-    for own in (o for o in overrides if o.student_id is not None):
-        for name in values:
-            if getattr(own, name) is not None:
-                values[name] = getattr(own, name)
-    return Effective(**values)
+    return Effective(**merge_overrides(test, overrides))
 
 
 # --- start or resume ------------------------------------------------------------------------------
