@@ -105,8 +105,10 @@ def main() -> None:
         f"{args.students} students (after {args.warmup} warm-up), {args.saves} saves each; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'kind':<8}{'n':>6}{'CPU p50':>10}{'CPU p95':>10}{'wall p50':>10}{'wall p95':>10}"
-          f"{'queries':>9}")
+    print(
+        f"{'kind':<8}{'n':>6}{'CPU p50':>10}{'CPU p95':>10}{'wall p50':>10}{'wall p95':>10}"
+        f"{'queries':>9}"
+    )
     for kind in ("start", "read", "save", "submit"):
         print(
             f"{kind:<8}{len(cpu[kind]):>6}"
