@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qashyq.accounts import services as account_services
@@ -94,7 +95,8 @@ def student_create(
     is_demo: bool = False,
     check: bool = True,
 ) -> StudentProfile:
-    """Create a student's account, profile and student role; enrol them in the group's offerings."""
+    """Create a student's account, profile and student role; enrol them in the group's offerings
+    that have not ended yet."""
     if check:
         _require(policies.can_manage_structure(actor))
     errors: dict[str, str] = {}
@@ -146,7 +148,9 @@ def student_create(
         )
         account_services.role_assign(actor=actor, user=user, role=Role.STUDENT, check=False)
         if group is not None:
-            for offering in group.offerings.all():
+            # only the offerings still running or ahead: a student joining a group later did
+            # not study what the group studied in earlier periods
+            for offering in group.offerings.filter(period__ends_on__gte=timezone.localdate()):
                 Enrollment.objects.get_or_create(
                     offering=offering, student=user, defaults={"group": group}
                 )

@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from qashyq.academics import policies, services
 from qashyq.academics.models import CourseOffering, Enrollment, StudentProfile, StudyGroup
 from qashyq.academics.tests.factories import (
     AcademicPeriodFactory,
+    AcademicYearFactory,
     CourseOfferingFactory,
     DisciplineFactory,
     ProgramFactory,
@@ -93,11 +95,32 @@ def test_group_create_refuses_bad_input(registrar, code, year, field):
 
 def test_student_create_makes_account_profile_role_and_enrolments(registrar):
     group = StudyGroupFactory()
-    offering = CourseOfferingFactory(groups=[group])
+    today = timezone.localdate()
+    year = AcademicYearFactory(
+        title="running",
+        starts_on=today - datetime.timedelta(days=400),
+        ends_on=today + datetime.timedelta(days=100),
+    )
+    past = AcademicPeriodFactory(
+        year=year,
+        kind="semester_1",
+        starts_on=today - datetime.timedelta(days=400),
+        ends_on=today - datetime.timedelta(days=1),
+    )
+    running = AcademicPeriodFactory(
+        year=year,
+        kind="semester_2",
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today,
+    )
+    offering = CourseOfferingFactory(groups=[group], period=running)
+    finished = CourseOfferingFactory(groups=[group], period=past)
     profile = services.student_create(actor=registrar, group=group, **student_kwargs(group.program))
     assert profile.user.username == "new.student"
     assert has_role(User.objects.get(pk=profile.user_id), Role.STUDENT)
     assert Enrollment.objects.filter(offering=offering, student=profile.user).exists()
+    # the group's past offerings are not the new student's
+    assert not Enrollment.objects.filter(offering=finished, student=profile.user).exists()
     entry = AuditLogEntry.objects.get(action="role.assign", object_id=str(profile.user_id))
     assert entry.actor == registrar and entry.new_value["role"] == "student"
 
