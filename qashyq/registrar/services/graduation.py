@@ -198,7 +198,7 @@ def attestation_event_update(
 ) -> FinalAttestationEvent:
     """Change an event before it starts (after that it is what took place)."""
     event = (
-        FinalAttestationEvent.objects.select_for_update()
+        FinalAttestationEvent.objects.select_for_update(of=("self",))
         .filter(pk=event_id)
         .select_related("program__department", "academic_year")
         .first()

@@ -267,7 +267,9 @@ def summer_course_create(
             SummerSemester.objects.select_for_update().select_related("period").get(pk=summer.pk)
         )
         registrations = list(
-            SummerRegistration.objects.select_for_update()
+            # lock only the registrations: PostgreSQL cannot lock the nullable side of the
+            # outer join to the students' profiles
+            SummerRegistration.objects.select_for_update(of=("self",))
             .filter(summer=summer, discipline=discipline, status__in=selectors.LIVE)
             .select_related("student__student_profile")
         )
