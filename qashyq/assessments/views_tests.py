@@ -434,17 +434,28 @@ def section_move(request, pk: int, section_pk: int):
     if section is None:
         raise NotFound(_("There is no such section."))
     section.test = test
-    try:
-        moved = tests_admin.section_move(
+    return _after_move(
+        request,
+        test,
+        lambda: tests_admin.section_move(
             actor=request.user, section=section, direction=_direction(request)
-        )
+        ),
+        saved=_("The order of the sections is saved."),
+        at_end=_("The section is already at that end of the test."),
+    )
+
+
+def _after_move(request, test, move, *, saved: str, at_end: str):
+    """Run a move service; say what happened and go back to the test's sections."""
+    try:
+        moved = move()
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, str(exc.message))
     else:
         if moved:
-            messages.success(request, _("The order of the sections is saved."))
+            messages.success(request, saved)
         else:
-            messages.info(request, _("The section is already at that end of the test."))
+            messages.info(request, at_end)
     return redirect(f"{reverse('assessments:test_detail', args=[test.pk])}#test-sections-title")
 
 
@@ -462,18 +473,15 @@ def test_question_move(request, pk: int, section_pk: int, question_pk: int):
     if test_question is None:
         raise NotFound(_("There is no such question in this section."))
     test_question.section.test = test
-    try:
-        moved = tests_admin.test_question_move(
+    return _after_move(
+        request,
+        test,
+        lambda: tests_admin.test_question_move(
             actor=request.user, test_question=test_question, direction=_direction(request)
-        )
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, str(exc.message))
-    else:
-        if moved:
-            messages.success(request, _("The order of the questions is saved."))
-        else:
-            messages.info(request, _("The question is already at that end of its section."))
-    return redirect(f"{reverse('assessments:test_detail', args=[test.pk])}#test-sections-title")
+        ),
+        saved=_("The order of the questions is saved."),
+        at_end=_("The question is already at that end of its section."),
+    )
 
 
 @login_required

@@ -374,11 +374,10 @@ def _check_direction(direction: str) -> None:
         _fail(_("Move a section or a question up or down."), "bad_direction")
 
 
-def section_move(*, actor, section: TestSection, direction: str) -> bool:
-    """Move a section one place up or down; the positions become 1..n. Returns False when the
-    section is already first (up) or last (down). Refused (``Conflict``) once the test has
-    attempts: they keep the order they showed, and new ones should not differ from them."""
-    test = section.test
+def _reorder(*, actor, test: Test, item, siblings, direction: str, gone: Conflict) -> bool:
+    """Move ``item`` one place up or down among ``siblings`` (a queryset of its model ordered
+    by position); the positions become 1..n. ``gone`` is raised when the item is no longer
+    among them."""
     if not policies.can_manage_tests(actor, test.offering_id):
         raise PermissionDenied(_("Only the tutors of this course may change its tests."))
     _check_direction(direction)
@@ -391,47 +390,46 @@ def section_move(*, actor, section: TestSection, direction: str) -> bool:
                 "attempts keep the order they were shown."
             ),
         )
-        rows = list(TestSection.objects.filter(test_id=test.pk).order_by("position", "id"))
-        if not any(row.pk == section.pk for row in rows):
-            raise Conflict(_("The section is no longer in the test."), code="section_gone")
-        moved = _move(rows, section.pk, direction)
+        rows = list(siblings.order_by("position", "id"))
+        if not any(row.pk == item.pk for row in rows):
+            raise gone
+        moved = _move(rows, item.pk, direction)
         if moved is None:
             return False
         for position, row in enumerate(moved, start=1):
             row.position = position
-        TestSection.objects.bulk_update(moved, ["position"])
-    section.position = next(row.position for row in moved if row.pk == section.pk)
+        siblings.model.objects.bulk_update(moved, ["position"])
+    item.position = next(row.position for row in moved if row.pk == item.pk)
     return True
+
+
+def section_move(*, actor, section: TestSection, direction: str) -> bool:
+    """Move a section one place up or down; the positions become 1..n. Returns False when the
+    section is already first (up) or last (down). Refused (``Conflict``) once the test has
+    attempts: they keep the order they showed, and new ones should not differ from them."""
+    test = section.test
+    return _reorder(
+        actor=actor,
+        test=test,
+        item=section,
+        siblings=TestSection.objects.filter(test_id=test.pk),
+        direction=direction,
+        gone=Conflict(_("The section is no longer in the test."), code="section_gone"),
+    )
 
 
 def test_question_move(*, actor, test_question: TestQuestion, direction: str) -> bool:
     """Move a fixed question one place up or down within its section (the order students see
     when the test does not shuffle questions). Same rules as ``section_move``."""
     section = test_question.section
-    test = section.test
-    if not policies.can_manage_tests(actor, test.offering_id):
-        raise PermissionDenied(_("Only the tutors of this course may change its tests."))
-    _check_direction(direction)
-    with transaction.atomic():
-        _lock_test(test)
-        _refuse_if_attempted(
-            test,
-            _(
-                "The order cannot change: students have already taken this test, and their "
-                "attempts keep the order they were shown."
-            ),
-        )
-        rows = list(TestQuestion.objects.filter(section_id=section.pk).order_by("position", "id"))
-        if not any(row.pk == test_question.pk for row in rows):
-            raise Conflict(_("The question is no longer in the section."), code="question_gone")
-        moved = _move(rows, test_question.pk, direction)
-        if moved is None:
-            return False
-        for position, row in enumerate(moved, start=1):
-            row.position = position
-        TestQuestion.objects.bulk_update(moved, ["position"])
-    test_question.position = next(row.position for row in moved if row.pk == test_question.pk)
-    return True
+    return _reorder(
+        actor=actor,
+        test=section.test,
+        item=test_question,
+        siblings=TestQuestion.objects.filter(section_id=section.pk),
+        direction=direction,
+        gone=Conflict(_("The question is no longer in the section."), code="question_gone"),
+    )
 
 
 test_question_move.__test__ = False  # type: ignore[attr-defined]
