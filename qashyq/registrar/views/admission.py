@@ -202,15 +202,20 @@ def _back(pk: int):
     return redirect("registrar:admission_detail", pk=pk)
 
 
-def _run(request, pk: int, call, success: str):
-    """Call a service; its error becomes a message. Back to the application either way."""
+def _call(request, call, success: str, back):
+    """Call a service; its error becomes a message. Answer ``back`` either way."""
     try:
         call()
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, success)
-    return _back(pk)
+    return back
+
+
+def _run(request, pk: int, call, success: str):
+    """Call a service, then back to the application."""
+    return _call(request, call, success, _back(pk))
 
 
 @login_required
@@ -519,13 +524,8 @@ def _order_back(pk: int):
 
 
 def _run_order(request, pk: int, call, success: str):
-    try:
-        call()
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, success)
-    return _order_back(pk)
+    """Call a service, then back to the order."""
+    return _call(request, call, success, _order_back(pk))
 
 
 @login_required
