@@ -518,6 +518,17 @@ class AttemptKind(models.TextChoices):
     SUMMER = "summer", _("summer term")
 
 
+# Within one academic period, a later kind of attempt is the later result: a re-sit answers the
+# FX of its own period, whichever course gave it. The registrar's GPA and the gradebook's retake
+# lists both order attempts by the period's start, then by this.
+ATTEMPT_ORDER = {
+    AttemptKind.REGULAR: 0,
+    AttemptKind.RETAKE: 1,
+    AttemptKind.SUMMER: 2,
+    AttemptKind.FX_RESIT: 3,
+}
+
+
 class FinalGrade(models.Model):
     """The final result of a discipline for a student: what transcripts and the GPA read."""
 

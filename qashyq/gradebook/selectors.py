@@ -21,8 +21,8 @@ from qashyq.core.errors import NotFound
 
 from . import computation
 from .models import (
+    ATTEMPT_ORDER,
     COLUMNS,
-    AttemptKind,
     Attendance,
     CurrentMark,
     FinalGrade,
@@ -387,15 +387,6 @@ def journal_export_rows(
 
 
 # --- retakes and commissions --------------------------------------------------------------------
-
-# Within one period, a later kind of attempt is the later result (as the registrar's GPA orders
-# them; the gradebook may not import the registrar, so the order is repeated here).
-ATTEMPT_ORDER = {
-    AttemptKind.REGULAR: 0,
-    AttemptKind.RETAKE: 1,
-    AttemptKind.SUMMER: 2,
-    AttemptKind.FX_RESIT: 3,
-}
 
 
 def latest_earlier_letters(offering: CourseOffering, student_ids) -> dict[int, str]:

@@ -3,9 +3,10 @@
 GPA = Σ(credits × points) / Σ credits over the *latest* attempt of each discipline.
 
 * "Latest" orders attempts by the start of their academic period, then by the kind of attempt:
-  regular < retake < summer < fx_resit (``ATTEMPT_ORDER``). So an F in semester 1 followed by a
-  summer retake counts the retake; an FX followed by its re-sit in the same period counts the
-  re-sit, also when the FX came from a retake or a summer course of that period.
+  regular < retake < summer < fx_resit (``gradebook.models.ATTEMPT_ORDER``). So an F in
+  semester 1 followed by a summer retake counts the retake; an FX followed by its re-sit in the
+  same period counts the re-sit, also when the FX came from a retake or a summer course of that
+  period.
 * Per period: the latest attempt of each discipline among the attempts of that period only
   (a semester's GPA keeps its F even after a summer retake: it is what that semester was).
 * Cumulative: the latest attempt of each discipline among all attempts (optionally up to and
@@ -24,11 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from qashyq.gradebook.models import ATTEMPT_ORDER
+
 REGULAR = "regular"
 FX_RESIT = "fx_resit"
 RETAKE = "retake"
 SUMMER = "summer"
-ATTEMPT_ORDER = {REGULAR: 0, RETAKE: 1, SUMMER: 2, FX_RESIT: 3}
 FX = "FX"
 TWO_PLACES = Decimal("0.01")
 
