@@ -862,11 +862,7 @@ def attempt_submit(*, actor, attempt: Attempt, now: datetime.datetime | None = N
     submits; a tutor of the course may finish a student's attempt (``finished_by = staff``)."""
     if not policies.can_finish_attempt(actor, attempt):
         raise PermissionDenied(_("Only the student who took the attempt may submit it."))
-    now = _now(now)
-    if attempt_finish_if_overdue(attempt, now=now):
-        return attempt
-    by = FinishedBy.STUDENT if attempt.student_id == actor.pk else FinishedBy.STAFF
-    finished = _finish(attempt.pk, by=by, now=now)
+    finished = attempt_submit_by_id(actor=actor, attempt_id=attempt.pk, now=now)
     finished.test = attempt.test
     return finished
 
